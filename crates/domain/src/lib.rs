@@ -1,0 +1,9 @@
+//! Pure rules of the e-service platform: tenants, identities, passwords, addresses.
+//! No I/O lives here; the web, store and access crates build on these types.
+
+pub mod address;
+pub mod email;
+pub mod locale;
+pub mod national_id;
+pub mod password_policy;
+pub mod tenant;

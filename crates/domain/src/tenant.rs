@@ -1,0 +1,350 @@
+//! A municipality as the platform knows it: its slug, names, branding, terms and ID-photo rules.
+//! `TenantManifest` is what `tenants/<slug>/tenant.toml` says; `validate` turns it into settings.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The subdomain label of a tenant: `demo` in `demo.example.go.th`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct TenantSlug(String);
+
+/// Labels a tenant may not take because the platform serves them itself.
+const RESERVED_SLUGS: &[&str] = &["www", "api", "admin", "static", "platform", "operator", "mail", "assets"];
+
+impl TenantSlug {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let slug = raw.trim().to_ascii_lowercase();
+        let problem = if slug.len() < 2 || slug.len() > 63 {
+            Some("must be 2 to 63 characters")
+        } else if !slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            Some("may contain only a-z, 0-9 and '-'")
+        } else if slug.starts_with('-') || slug.ends_with('-') {
+            Some("may not start or end with '-'")
+        } else if RESERVED_SLUGS.contains(&slug.as_str()) {
+            Some("is reserved by the platform")
+        } else {
+            None
+        };
+        match problem {
+            Some(message) => Err(FieldError::new("slug", message)),
+            None => Ok(Self(slug)),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TenantSlug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A problem with one field of a definition; `field` is a dotted path such as `branding.primary_color`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TenantStatus {
+    #[default]
+    Active,
+    Suspended,
+}
+
+impl TenantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "active" => Some(Self::Active),
+            "suspended" => Some(Self::Suspended),
+            _ => None,
+        }
+    }
+}
+
+/// `tenant.toml` as written by a person. Unknown keys are refused so typos surface.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantManifest {
+    pub slug: String,
+    #[serde(default)]
+    pub status: TenantStatus,
+    pub name_th: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub domains: Vec<String>,
+    pub branding: BrandingManifest,
+    pub terms: TermsManifest,
+    pub identity: IdentityRules,
+    pub contact: Contact,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrandingManifest {
+    pub primary_color: String,
+    pub accent_color: String,
+    /// File name of the logo inside the tenant folder (SVG, PNG, JPEG or WebP).
+    pub logo: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermsManifest {
+    pub version: String,
+    /// Markdown files inside the tenant folder.
+    pub file_th: String,
+    pub file_en: String,
+}
+
+/// How a tenant wants ID cards photographed and stamped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityRules {
+    pub photo_count: u8,
+    /// The "for use with … only" text stamped over ID photos; Thai.
+    pub watermark_text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub address_th: String,
+    pub address_en: String,
+    pub phone: String,
+    pub email: String,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub line_id: Option<String>,
+    #[serde(default)]
+    pub office_hours_th: Option<String>,
+    #[serde(default)]
+    pub office_hours_en: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branding {
+    pub primary_color: String,
+    pub accent_color: String,
+}
+
+/// What the running platform keeps of a tenant definition (stored as JSON with the tenant row).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantSettings {
+    pub branding: Branding,
+    pub terms_version: String,
+    pub identity: IdentityRules,
+    pub contact: Contact,
+}
+
+/// A validated manifest, ready to be stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidTenant {
+    pub slug: TenantSlug,
+    pub status: TenantStatus,
+    pub name_th: String,
+    pub name_en: String,
+    pub domains: Vec<String>,
+    pub settings: TenantSettings,
+}
+
+pub const MAX_ID_PHOTOS: u8 = 5;
+
+impl TenantManifest {
+    /// Checks every field and reports all problems at once, each with its dotted path.
+    pub fn validate(self) -> Result<ValidTenant, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let slug = TenantSlug::parse(&self.slug).map_err(|e| errors.push(e)).ok();
+        require_text(&mut errors, "name_th", &self.name_th, 200);
+        require_text(&mut errors, "name_en", &self.name_en, 200);
+        let mut domains = Vec::new();
+        for (i, raw) in self.domains.iter().enumerate() {
+            match normalize_domain(raw) {
+                Some(d) => domains.push(d),
+                None => errors.push(FieldError::new(format!("domains[{i}]"), "is not a valid host name")),
+            }
+        }
+        for (field, value) in [
+            ("branding.primary_color", &self.branding.primary_color),
+            ("branding.accent_color", &self.branding.accent_color),
+        ] {
+            if !is_hex_color(value) {
+                errors.push(FieldError::new(field, "must be a colour like #1a5fb4"));
+            }
+        }
+        require_text(&mut errors, "branding.logo", &self.branding.logo, 200);
+        let version = self.terms.version.trim();
+        if version.is_empty()
+            || version.len() > 32
+            || !version.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        {
+            errors.push(FieldError::new("terms.version", "must be 1 to 32 characters of a-z, 0-9, '.', '-', '_'"));
+        }
+        if self.identity.photo_count == 0 || self.identity.photo_count > MAX_ID_PHOTOS {
+            errors.push(FieldError::new(
+                "identity.photo_count",
+                format!("must be between 1 and {MAX_ID_PHOTOS}"),
+            ));
+        }
+        require_text(&mut errors, "identity.watermark_text", &self.identity.watermark_text, 120);
+        require_text(&mut errors, "contact.address_th", &self.contact.address_th, 500);
+        require_text(&mut errors, "contact.address_en", &self.contact.address_en, 500);
+        require_text(&mut errors, "contact.phone", &self.contact.phone, 50);
+        if !self.contact.email.contains('@') {
+            errors.push(FieldError::new("contact.email", "must be an e-mail address"));
+        }
+        match (slug, errors.is_empty()) {
+            (Some(slug), true) => Ok(ValidTenant {
+                slug,
+                status: self.status,
+                name_th: self.name_th.trim().to_owned(),
+                name_en: self.name_en.trim().to_owned(),
+                domains,
+                settings: TenantSettings {
+                    branding: Branding {
+                        primary_color: self.branding.primary_color.to_ascii_lowercase(),
+                        accent_color: self.branding.accent_color.to_ascii_lowercase(),
+                    },
+                    terms_version: version.to_owned(),
+                    identity: self.identity,
+                    contact: self.contact,
+                },
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn require_text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
+    let len = value.trim().chars().count();
+    if len == 0 {
+        errors.push(FieldError::new(field, "is required"));
+    } else if len > max {
+        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
+    }
+}
+
+fn is_hex_color(value: &str) -> bool {
+    value.len() == 7 && value.starts_with('#') && value[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Lower-cases a host name, drops a trailing dot and checks its labels.
+pub fn normalize_domain(raw: &str) -> Option<String> {
+    let host = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let valid = !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    valid.then_some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> TenantManifest {
+        toml::from_str(
+            r##"
+            slug = "demo"
+            name_th = "เทศบาลเมืองตัวอย่าง"
+            name_en = "Demo Town Municipality"
+            domains = ["eservice.demo.go.th."]
+            [branding]
+            primary_color = "#1A5FB4"
+            accent_color = "#f6d32d"
+            logo = "logo.svg"
+            [terms]
+            version = "2569.1"
+            file_th = "terms.th.md"
+            file_en = "terms.en.md"
+            [identity]
+            photo_count = 2
+            watermark_text = "ใช้สำหรับยืนยันตัวตนกับเทศบาลเมืองตัวอย่างเท่านั้น"
+            [contact]
+            address_th = "1 ถนนหลัก"
+            address_en = "1 Main Road"
+            phone = "02 000 0000"
+            email = "saraban@demo.go.th"
+            "##,
+        )
+        .expect("sample manifest parses")
+    }
+
+    #[test]
+    fn a_good_manifest_validates_and_normalises() {
+        let tenant = manifest().validate().expect("valid");
+        assert_eq!(tenant.slug.as_str(), "demo");
+        assert_eq!(tenant.domains, vec!["eservice.demo.go.th".to_owned()]);
+        assert_eq!(tenant.settings.branding.primary_color, "#1a5fb4");
+        assert_eq!(tenant.status, TenantStatus::Active);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        let mut m = manifest();
+        m.slug = "Bad_Slug".into();
+        m.branding.primary_color = "blue".into();
+        m.identity.photo_count = 0;
+        m.terms.version = "".into();
+        m.domains = vec!["bad domain".into()];
+        let errors = m.validate().expect_err("invalid");
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["slug", "domains[0]", "branding.primary_color", "terms.version", "identity.photo_count"]
+        );
+    }
+
+    #[test]
+    fn slugs_are_dns_labels_and_not_reserved() {
+        assert!(TenantSlug::parse("nakhon-1").is_ok());
+        assert!(TenantSlug::parse("-x").is_err());
+        assert!(TenantSlug::parse("www").is_err());
+        assert!(TenantSlug::parse("a").is_err());
+        assert_eq!(TenantSlug::parse(" Demo ").map(|s| s.to_string()), Ok("demo".to_owned()));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = toml::from_str::<TenantManifest>("slug = 'x'\ncolour = 'red'").expect_err("unknown key");
+        assert!(err.to_string().contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn domains_are_normalised() {
+        assert_eq!(normalize_domain("EService.Example.GO.TH."), Some("eservice.example.go.th".into()));
+        assert_eq!(normalize_domain("a..b"), None);
+        assert_eq!(normalize_domain("-a.b"), None);
+    }
+}

@@ -1,0 +1,202 @@
+//! The one binary: `serve` (default), `migrate`, `tenant apply|list|suspend|resume`.
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use web::config::{Config, LogFormat, ProcessEnv};
+
+#[derive(Parser)]
+#[command(name = "eservice", version, about = "Citizen e-service portals for Thai municipalities")]
+struct Cli {
+    /// A TOML configuration file; `ESERVICE_*` variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web site and API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage municipalities defined as code in `tenants/`.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Validate and create or update a tenant from its folder (or every tenant folder inside it).
+    Apply { dir: PathBuf },
+    /// List tenants.
+    List,
+    /// Take a tenant offline: its site shows "service unavailable".
+    Suspend { slug: String },
+    /// Bring a suspended tenant back online.
+    Resume { slug: String },
+}
+
+/// Exit code for a problem with the configuration or environment at start-up.
+const EXIT_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref(), &ProcessEnv) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    init_logging(config.log_format);
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config))
+}
+
+async fn run(command: Command, config: Config) -> ExitCode {
+    let result = match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(config).await,
+        Command::Tenant(cmd) => tenant(cmd, config).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_CONFIG)
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    let listen = config.listen;
+    let base = config.base_domain.clone();
+    let state = web::build(config).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen} (ESERVICE_LISTEN)"))?;
+    tracing::info!(%listen, "serving; open http://<tenant>.{base}:{}/", listen.port());
+    if let Err(e) = web::serve(listener, state, shutdown_signal()).await {
+        tracing::error!(error = %e, "server stopped");
+        return Ok(ExitCode::FAILURE);
+    }
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn connect(config: &Config) -> anyhow::Result<store::Db> {
+    store::connect(config.database_url.expose(), config.db_max_connections.min(4))
+        .await
+        .context("connecting to the database (DATABASE_URL)")
+}
+
+async fn migrate(config: Config) -> anyhow::Result<ExitCode> {
+    let db = connect(&config).await?;
+    store::migrate(&db).await.context("applying migrations")?;
+    println!("migrations applied");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn tenant(cmd: TenantCommand, config: Config) -> anyhow::Result<ExitCode> {
+    let db = connect(&config).await?;
+    store::migrate(&db).await.context("applying migrations")?;
+    match cmd {
+        TenantCommand::Apply { dir } => apply(&db, &dir).await,
+        TenantCommand::List => {
+            for t in store::tenants::list(&db).await? {
+                let domains = store::tenants::domains(&db, t.id).await?.join(",");
+                println!("{}\t{}\t{}\t{}\t{}", t.slug, t.status.as_str(), t.name_th, t.name_en, domains);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TenantCommand::Suspend { slug } => set_status(&db, &slug, domain::tenant::TenantStatus::Suspended).await,
+        TenantCommand::Resume { slug } => set_status(&db, &slug, domain::tenant::TenantStatus::Active).await,
+    }
+}
+
+async fn set_status(db: &store::Db, slug: &str, status: domain::tenant::TenantStatus) -> anyhow::Result<ExitCode> {
+    if store::tenants::set_status(db, slug, status).await? {
+        println!("{slug}: {}", status.as_str());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("error: no tenant '{slug}'");
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Applies one tenant folder, or each tenant folder inside `dir`. Validation problems are listed
+/// one per line (file: field: message) and nothing is written for that tenant.
+async fn apply(db: &store::Db, dir: &Path) -> anyhow::Result<ExitCode> {
+    let dirs = if dir.join(store::tenant_dir::MANIFEST).is_file() {
+        vec![dir.to_path_buf()]
+    } else {
+        store::tenant_dir::tenant_dirs(dir).with_context(|| format!("reading {}", dir.display()))?
+    };
+    if dirs.is_empty() {
+        eprintln!("error: {}: no {} found", dir.display(), store::tenant_dir::MANIFEST);
+        return Ok(ExitCode::FAILURE);
+    }
+    let mut failed = false;
+    for dir in dirs {
+        match store::tenant_dir::load_dir(&dir) {
+            Err(errors) => {
+                failed = true;
+                for e in errors {
+                    eprintln!("error: {e}");
+                }
+            }
+            Ok(bundle) => match store::tenants::apply(db, &bundle).await {
+                Ok(outcome) => println!("{}: {}", bundle.tenant.slug, format!("{outcome:?}").to_lowercase()),
+                Err(store::tenants::ApplyError::Db(e)) => return Err(e.into()),
+                Err(e) => {
+                    failed = true;
+                    eprintln!("error: {}: {e}", dir.join(store::tenant_dir::MANIFEST).display());
+                }
+            },
+        }
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,6 @@
+//! sea-orm entities: one module per table. Never returned over the wire; views are built from them.
+
+pub mod outbox;
+pub mod tenant;
+pub mod tenant_domain;
+pub mod tenant_terms;

@@ -1,0 +1,309 @@
+//! The one typed configuration: embedded defaults, then a TOML file, then `ESERVICE_*` variables.
+//! A bad value is reported as one line naming the setting; secrets never print.
+
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// Tenants live on `<slug>.<base_domain>`; the bare base domain shows the platform page.
+    pub base_domain: String,
+    pub database_url: Secret,
+    pub db_max_connections: u32,
+    pub data_dir: PathBuf,
+    pub tenants_dir: PathBuf,
+    /// Load `tenants_dir` into an empty database at start (the embedded demo).
+    pub load_demo_tenants: bool,
+    /// Run migrations at start (on by default; production may run `eservice migrate` as a job).
+    pub migrate_on_start: bool,
+    /// Cookies get `Secure` and links use https when true.
+    pub https: bool,
+    pub tenant_cache_ttl_secs: u64,
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A value that never shows up in logs or `Debug` output.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A setting that could not be used: `setting` is the environment variable or file key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration error: {}: {}", self.setting, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The file form: every key optional, same names as the variables without `ESERVICE_`, lower case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    base_domain: Option<String>,
+    database_url: Option<String>,
+    db_max_connections: Option<u32>,
+    data_dir: Option<PathBuf>,
+    tenants_dir: Option<PathBuf>,
+    load_demo_tenants: Option<bool>,
+    migrate_on_start: Option<bool>,
+    https: Option<bool>,
+    tenant_cache_ttl_secs: Option<u64>,
+    log_format: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            base_domain: "localhost".into(),
+            database_url: Secret::new("sqlite://data/eservice.db?mode=rwc"),
+            db_max_connections: 16,
+            data_dir: PathBuf::from("data"),
+            tenants_dir: PathBuf::from("tenants"),
+            load_demo_tenants: true,
+            migrate_on_start: true,
+            https: false,
+            tenant_cache_ttl_secs: 5,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// A source of variables; the process environment in production, a map in tests.
+pub trait Env {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+}
+
+impl<const N: usize> Env for [(&str, &str); N] {
+    fn var(&self, name: &str) -> Option<String> {
+        self.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+}
+
+impl Config {
+    /// Defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&Path>, env: &impl Env) -> Result<Self, ConfigError> {
+        let mut raw = match file {
+            Some(path) => {
+                let setting = format!("--config {}", path.display());
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| ConfigError { setting: setting.clone(), message: e.to_string() })?;
+                toml::from_str::<FileConfig>(&text)
+                    .map_err(|e| ConfigError { setting, message: e.message().to_owned() })?
+            }
+            None => FileConfig::default(),
+        };
+        overlay(&mut raw, env)?;
+        Self::from_raw(raw)
+    }
+
+    fn from_raw(raw: FileConfig) -> Result<Self, ConfigError> {
+        let mut c = Config::default();
+        if let Some(listen) = raw.listen {
+            c.listen = listen.parse().map_err(|_| err("ESERVICE_LISTEN", format!("'{listen}' is not an address like 127.0.0.1:8080")))?;
+        }
+        if let Some(base) = raw.base_domain {
+            c.base_domain = domain::tenant::normalize_domain(&base)
+                .ok_or_else(|| err("ESERVICE_BASE_DOMAIN", format!("'{base}' is not a host name")))?;
+        }
+        if let Some(dir) = raw.data_dir {
+            c.data_dir = dir;
+        }
+        c.database_url = Secret::new(format!("sqlite://{}/eservice.db?mode=rwc", c.data_dir.display()));
+        if let Some(url) = raw.database_url {
+            if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(err("DATABASE_URL", "must start with sqlite:, postgres:// or postgresql://"));
+            }
+            c.database_url = Secret::new(url);
+        }
+        if let Some(n) = raw.db_max_connections {
+            if n == 0 || n > 1000 {
+                return Err(err("ESERVICE_DB_MAX_CONNECTIONS", "must be between 1 and 1000"));
+            }
+            c.db_max_connections = n;
+        }
+        if let Some(dir) = raw.tenants_dir {
+            c.tenants_dir = dir;
+        }
+        if let Some(v) = raw.load_demo_tenants {
+            c.load_demo_tenants = v;
+        }
+        if let Some(v) = raw.migrate_on_start {
+            c.migrate_on_start = v;
+        }
+        if let Some(v) = raw.https {
+            c.https = v;
+        }
+        if let Some(ttl) = raw.tenant_cache_ttl_secs {
+            if ttl > 300 {
+                return Err(err("ESERVICE_TENANT_CACHE_TTL_SECS", "must be at most 300"));
+            }
+            c.tenant_cache_ttl_secs = ttl;
+        }
+        if let Some(format) = raw.log_format {
+            c.log_format = match format.as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                other => return Err(err("ESERVICE_LOG_FORMAT", format!("'{other}' is not text or json"))),
+            };
+        }
+        Ok(c)
+    }
+
+    /// The SQLite database file, when the database is SQLite and on disk.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.expose().strip_prefix("sqlite:")?;
+        let path = rest.trim_start_matches("//").split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.expose().starts_with("sqlite:")
+    }
+}
+
+fn err(setting: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError { setting: setting.into(), message: message.into() }
+}
+
+fn overlay(raw: &mut FileConfig, env: &impl Env) -> Result<(), ConfigError> {
+    fn parse<T: std::str::FromStr>(env: &impl Env, name: &str, what: &str) -> Result<Option<T>, ConfigError> {
+        match env.var(name) {
+            None => Ok(None),
+            Some(v) => v.trim().parse().map(Some).map_err(|_| err(name, format!("'{v}' is not {what}"))),
+        }
+    }
+    fn flag(env: &impl Env, name: &str) -> Result<Option<bool>, ConfigError> {
+        match env.var(name).as_deref().map(str::trim) {
+            None => Ok(None),
+            Some("1" | "true" | "yes" | "on") => Ok(Some(true)),
+            Some("0" | "false" | "no" | "off") => Ok(Some(false)),
+            Some(v) => Err(err(name, format!("'{v}' is not true or false"))),
+        }
+    }
+    if let Some(v) = env.var("ESERVICE_LISTEN") {
+        raw.listen = Some(v);
+    }
+    if let Some(v) = env.var("ESERVICE_BASE_DOMAIN") {
+        raw.base_domain = Some(v);
+    }
+    if let Some(v) = env.var("ESERVICE_DATABASE_URL").or_else(|| env.var("DATABASE_URL")) {
+        raw.database_url = Some(v);
+    }
+    if let Some(v) = parse(env, "ESERVICE_DB_MAX_CONNECTIONS", "a number")? {
+        raw.db_max_connections = Some(v);
+    }
+    if let Some(v) = env.var("ESERVICE_DATA_DIR") {
+        raw.data_dir = Some(v.into());
+    }
+    if let Some(v) = env.var("ESERVICE_TENANTS_DIR") {
+        raw.tenants_dir = Some(v.into());
+    }
+    if let Some(v) = flag(env, "ESERVICE_LOAD_DEMO_TENANTS")? {
+        raw.load_demo_tenants = Some(v);
+    }
+    if let Some(v) = flag(env, "ESERVICE_MIGRATE_ON_START")? {
+        raw.migrate_on_start = Some(v);
+    }
+    if let Some(v) = flag(env, "ESERVICE_HTTPS")? {
+        raw.https = Some(v);
+    }
+    if let Some(v) = parse(env, "ESERVICE_TENANT_CACHE_TTL_SECS", "a number of seconds")? {
+        raw.tenant_cache_ttl_secs = Some(v);
+    }
+    if let Some(v) = env.var("ESERVICE_LOG_FORMAT") {
+        raw.log_format = Some(v);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_embedded_mode() {
+        let c = Config::load(None, &[("UNRELATED", "1")]).expect("defaults load");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.is_sqlite());
+        assert_eq!(c.base_domain, "localhost");
+    }
+
+    #[test]
+    fn environment_overrides_and_bad_values_name_the_setting() {
+        let c = Config::load(None, &[("DATABASE_URL", "postgres://u@h/db"), ("ESERVICE_BASE_DOMAIN", "EService.GO.TH.")])
+            .expect("loads");
+        assert!(!c.is_sqlite());
+        assert_eq!(c.base_domain, "eservice.go.th");
+
+        let e = Config::load(None, &[("ESERVICE_LISTEN", "nowhere")]).expect_err("bad listen");
+        assert_eq!(e.setting, "ESERVICE_LISTEN");
+        let e = Config::load(None, &[("ESERVICE_HTTPS", "maybe")]).expect_err("bad flag");
+        assert_eq!(e.setting, "ESERVICE_HTTPS");
+        let e = Config::load(None, &[("DATABASE_URL", "mysql://x")]).expect_err("bad url");
+        assert_eq!(e.setting, "DATABASE_URL");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let c = Config::load(None, &[("DATABASE_URL", "postgres://user:hunter2@h/db")]).expect("loads");
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_config_file_is_read_and_unknown_keys_refused() {
+        let dir = std::env::temp_dir().join(format!("eservice-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let good = dir.join("good.toml");
+        std::fs::write(&good, "listen = '0.0.0.0:9000'\nbase_domain = 'eservice.example'\n").expect("write");
+        let c = Config::load(Some(&good), &[("X", "")]).expect("file loads");
+        assert_eq!(c.listen.port(), 9000);
+        let c = Config::load(Some(&good), &[("ESERVICE_LISTEN", "127.0.0.1:1")]).expect("env wins");
+        assert_eq!(c.listen.port(), 1);
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "lisen = '0.0.0.0:9000'\n").expect("write");
+        let e = Config::load(Some(&bad), &[("X", "")]).expect_err("typo refused");
+        assert!(e.setting.contains("bad.toml") && e.message.contains("lisen"), "{e}");
+    }
+}

@@ -1,0 +1,123 @@
+//! The message catalogue (Thai first, English second) and the request's language.
+//! Templates call `t(key="...")`; Rust code calls `Catalogue::get`.
+
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts};
+use domain::locale::Lang;
+use std::collections::HashMap;
+use std::convert::Infallible;
+
+pub const LANG_COOKIE: &str = "lang";
+
+const TH: &str = include_str!("../locales/th.toml");
+const EN: &str = include_str!("../locales/en.toml");
+
+#[derive(Debug)]
+pub struct Catalogue {
+    th: HashMap<String, String>,
+    en: HashMap<String, String>,
+}
+
+impl Catalogue {
+    pub fn load() -> anyhow::Result<Self> {
+        Ok(Self { th: flatten(TH)?, en: flatten(EN)? })
+    }
+
+    /// The message for `key`, falling back to Thai, then to the key itself.
+    pub fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
+        let primary = match lang {
+            Lang::Th => &self.th,
+            Lang::En => &self.en,
+        };
+        primary.get(key).or_else(|| self.th.get(key)).map(String::as_str).unwrap_or(key)
+    }
+
+    /// Keys present in one language but not the other.
+    pub fn missing(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .th
+            .keys()
+            .filter(|k| !self.en.contains_key(*k))
+            .map(|k| format!("en: {k}"))
+            .chain(self.en.keys().filter(|k| !self.th.contains_key(*k)).map(|k| format!("th: {k}")))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+fn flatten(source: &str) -> anyhow::Result<HashMap<String, String>> {
+    fn walk(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+        for (key, value) in table {
+            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+            match value {
+                toml::Value::Table(inner) => walk(&path, inner, out),
+                toml::Value::String(s) => {
+                    out.insert(path, s.clone());
+                }
+                other => {
+                    out.insert(path, other.to_string());
+                }
+            }
+        }
+    }
+    let table: toml::Table = toml::from_str(source)?;
+    let mut out = HashMap::new();
+    walk("", &table, &mut out);
+    Ok(out)
+}
+
+/// The language of this request: the `lang` cookie, else `Accept-Language`, else Thai.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestLang(pub Lang);
+
+impl RequestLang {
+    pub fn from_parts(parts: &Parts) -> Self {
+        let from_cookie = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == LANG_COOKIE)
+            .and_then(|(_, value)| Lang::parse(value));
+        let lang = from_cookie
+            .or_else(|| {
+                parts
+                    .headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(Lang::from_accept_language)
+            })
+            .unwrap_or_default();
+        Self(lang)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestLang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Self::from_parts(parts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thai_and_english_have_the_same_keys() {
+        let c = Catalogue::load().expect("catalogue parses");
+        assert_eq!(c.missing(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn lookups_fall_back_to_the_key() {
+        let c = Catalogue::load().expect("catalogue parses");
+        assert_eq!(c.get(Lang::Th, "site.title"), "ระบบบริการประชาชนออนไลน์");
+        assert_eq!(c.get(Lang::En, "site.title"), "Online Citizen Services");
+        assert_eq!(c.get(Lang::En, "no.such.key"), "no.such.key");
+    }
+}

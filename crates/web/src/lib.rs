@@ -1,0 +1,232 @@
+//! The axum application: tenant resolution, pages, JSON API, static assets.
+//! `build` makes the state from a `Config`; `app` assembles every area's router.
+
+pub mod api;
+pub mod assets;
+pub mod config;
+pub mod error;
+pub mod health;
+pub mod i18n;
+pub mod pages;
+pub mod render;
+pub mod state;
+pub mod tenancy;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+use std::future::Future;
+use std::net::SocketAddr;
+use tower::ServiceExt;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use state::AppState;
+
+use error::{AppError, ErrorInfo};
+use i18n::RequestLang;
+use render::PageCtx;
+use tenancy::{Site, Tenant};
+
+/// Connects, migrates and (in the embedded mode) loads the demo tenants, then builds the state.
+pub async fn build(config: Config) -> anyhow::Result<AppState> {
+    use anyhow::Context as _;
+    if let Some(path) = config.sqlite_path() {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+    }
+    let db = store::connect(config.database_url.expose(), config.db_max_connections)
+        .await
+        .context("connecting to the database (DATABASE_URL)")?;
+    if config.migrate_on_start {
+        store::migrate(&db).await.context("applying migrations")?;
+    }
+    if config.load_demo_tenants {
+        seed_tenants_if_empty(&db, &config).await?;
+    }
+    AppState::new(config, db)
+}
+
+/// Applies every folder of `tenants_dir` when the database has no tenant yet.
+async fn seed_tenants_if_empty(db: &DatabaseConnection, config: &Config) -> anyhow::Result<()> {
+    if store::tenants::count(db).await? > 0 || !config.tenants_dir.is_dir() {
+        return Ok(());
+    }
+    for dir in store::tenant_dir::tenant_dirs(&config.tenants_dir)? {
+        match store::tenant_dir::load_dir(&dir) {
+            Ok(bundle) => {
+                store::tenants::apply(db, &bundle).await?;
+                tracing::info!(tenant = %bundle.tenant.slug, "loaded demo tenant");
+            }
+            Err(errors) => {
+                for e in errors {
+                    tracing::warn!("skipping demo tenant: {e}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every route of the product. Tenant routes are reached only through the Host dispatcher.
+pub fn app(state: AppState) -> Router {
+    let tenant_site = Router::new()
+        .merge(pages::tenant_router())
+        .merge(assets::tenant_router())
+        .merge(api::tenant_router())
+        .fallback(not_found)
+        .with_state(state.clone());
+    let platform_site = Router::new().merge(pages::platform_router()).fallback(not_found).with_state(state.clone());
+    let sites = Sites { state: state.clone(), tenant: tenant_site, platform: platform_site };
+
+    let x_request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(health::router())
+        .merge(assets::router())
+        .with_state(state)
+        .fallback(move |req: Request| dispatch(sites.clone(), req))
+        .layer(security_headers())
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %req.method(), host = %host, path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+fn security_headers() -> tower::layer::util::Stack<
+    SetResponseHeaderLayer<HeaderValue>,
+    tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>>>,
+> {
+    tower::layer::util::Stack::new(
+        SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        tower::layer::util::Stack::new(
+            SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+            tower::layer::util::Stack::new(
+                SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+                SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(
+                        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+                    ),
+                ),
+            ),
+        ),
+    )
+}
+
+#[derive(Clone)]
+struct Sites {
+    state: AppState,
+    tenant: Router,
+    platform: Router,
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Sends the request to the tenant site or the platform site by its Host, and renders errors.
+async fn dispatch(sites: Sites, mut req: Request) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let (mut parts, body) = req.into_parts();
+    let lang = RequestLang::from_parts(&parts).0;
+    let path = parts.uri.path().to_owned();
+    parts.extensions.insert(RequestLang(lang));
+    req = Request::from_parts(parts, body);
+
+    let (response, tenant) = match sites.state.tenants.resolve(host.as_deref()).await {
+        Ok(Site::Platform) => (sites.platform.oneshot(req).await.into_response(), None),
+        Ok(Site::Tenant(t)) if t.status == domain::tenant::TenantStatus::Active => {
+            let tenant = Tenant(t);
+            req.extensions_mut().insert(tenant.clone());
+            (sites.tenant.oneshot(req).await.into_response(), Some(tenant))
+        }
+        Ok(Site::Tenant(_)) => (AppError::Unavailable.into_response(), None),
+        Ok(Site::Unknown) => (AppError::NotFound.into_response(), None),
+        Err(e) => (e.into_response(), None),
+    };
+    match response.extensions().get::<ErrorInfo>().cloned() {
+        Some(info) => render_error(&sites.state, response.status(), info, lang, &path, tenant.as_ref()),
+        None => response,
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fields: Vec<FieldView>,
+}
+
+#[derive(Serialize)]
+struct FieldView {
+    field: String,
+    code: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct ErrorPage {
+    status: u16,
+    title: String,
+    message: String,
+}
+
+fn render_error(
+    state: &AppState,
+    status: StatusCode,
+    info: ErrorInfo,
+    lang: domain::locale::Lang,
+    path: &str,
+    tenant: Option<&Tenant>,
+) -> Response {
+    let views = &state.views;
+    if path.starts_with("/api/") {
+        let fields = info
+            .fields
+            .iter()
+            .map(|f| FieldView {
+                field: f.field.clone(),
+                code: f.code.clone(),
+                message: views.t(lang, &format!("field_error.{}", f.code)),
+            })
+            .collect();
+        let body = ErrorBody { error: ErrorDetail { code: info.code, message: views.t(lang, info.message_key), fields } };
+        return (status, axum::Json(body)).into_response();
+    }
+    let page = ErrorPage { status: status.as_u16(), title: views.t(lang, info.title_key), message: views.t(lang, info.message_key) };
+    match views.page("error.html", &PageCtx::new(lang, path, tenant), &page) {
+        Ok(Html(html)) => (status, Html(html)).into_response(),
+        Err(_) => (status, page.message).into_response(),
+    }
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

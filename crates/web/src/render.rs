@@ -1,0 +1,159 @@
+//! Pages: tera templates compiled into the binary, rendered with the tenant's branding and the
+//! request's language. Templates are auto-escaped (`.html`); `t(key=…)` translates.
+
+use axum::response::Html;
+use domain::locale::Lang;
+use serde::Serialize;
+use std::sync::Arc;
+use tera::{Context, Kwargs, State, Tera};
+
+use crate::error::AppError;
+use crate::i18n::Catalogue;
+use crate::tenancy::Tenant;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("platform.html", include_str!("../templates/platform.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    ("terms.html", include_str!("../templates/terms.html")),
+];
+
+#[derive(Clone)]
+pub struct Views {
+    tera: Arc<Tera>,
+    pub catalogue: Arc<Catalogue>,
+}
+
+/// What every page knows: language, the tenant (if any), where it is.
+#[derive(Serialize)]
+pub struct PageCtx<'a> {
+    pub lang: &'static str,
+    pub other_lang: &'static str,
+    pub path: &'a str,
+    /// The language switch link, back to this page.
+    pub switch_url: String,
+    pub asset_version: &'static str,
+    pub tenant: Option<TenantView<'a>>,
+}
+
+/// The tenant as templates see it.
+#[derive(Serialize)]
+pub struct TenantView<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub name_other: &'a str,
+    pub revision: &'a str,
+    pub photo_count: u8,
+    pub terms_version: &'a str,
+    pub contact: ContactView<'a>,
+}
+
+#[derive(Serialize)]
+pub struct ContactView<'a> {
+    pub address: &'a str,
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub website: Option<&'a str>,
+    pub line_id: Option<&'a str>,
+    pub office_hours: Option<&'a str>,
+}
+
+impl<'a> TenantView<'a> {
+    pub fn new(tenant: &'a Tenant, lang: Lang) -> Self {
+        let t = &tenant.0;
+        let c = &t.settings.contact;
+        let (name, name_other, address, hours) = match lang {
+            Lang::Th => (&t.name_th, &t.name_en, &c.address_th, &c.office_hours_th),
+            Lang::En => (&t.name_en, &t.name_th, &c.address_en, &c.office_hours_en),
+        };
+        Self {
+            slug: &t.slug,
+            name,
+            name_other,
+            revision: &t.revision,
+            photo_count: t.settings.identity.photo_count,
+            terms_version: &t.settings.terms_version,
+            contact: ContactView {
+                address,
+                phone: &c.phone,
+                email: &c.email,
+                website: c.website.as_deref(),
+                line_id: c.line_id.as_deref(),
+                office_hours: hours.as_deref(),
+            },
+        }
+    }
+}
+
+impl<'a> PageCtx<'a> {
+    pub fn new(lang: Lang, path: &'a str, tenant: Option<&'a Tenant>) -> Self {
+        Self {
+            lang: lang.code(),
+            other_lang: match lang {
+                Lang::Th => "en",
+                Lang::En => "th",
+            },
+            path,
+            switch_url: format!("/lang?to={}&next={}", match lang { Lang::Th => "en", Lang::En => "th" }, encode_path(path)),
+            asset_version: crate::assets::version(),
+            tenant: tenant.map(|t| TenantView::new(t, lang)),
+        }
+    }
+}
+
+impl Views {
+    pub fn load(catalogue: Arc<Catalogue>) -> anyhow::Result<Self> {
+        let mut tera = Tera::new();
+        let for_t = catalogue.clone();
+        tera.register_function("t", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+            let key: &str = kwargs.must_get("key")?;
+            let lang = state.get::<String>("lang")?.and_then(|l| Lang::parse(&l)).unwrap_or_default();
+            let mut text = for_t.get(lang, key).to_owned();
+            for (name, value) in kwargs.iter() {
+                if name.as_str() != Some("key") {
+                    text = text.replace(&format!("{{{name}}}"), &value.to_string());
+                }
+            }
+            Ok(text)
+        });
+        tera.add_raw_templates(TEMPLATES.iter().copied())?;
+        Ok(Self { tera: Arc::new(tera), catalogue })
+    }
+
+    /// Renders `template` with the page context plus `extra` (a serialisable struct of page data).
+    pub fn page(&self, template: &str, page: &PageCtx<'_>, extra: &impl Serialize) -> Result<Html<String>, AppError> {
+        let mut ctx = Context::from_serialize(page).map_err(|e| AppError::Internal(e.into()))?;
+        ctx.insert("page", extra);
+        self.tera
+            .render(template, &ctx)
+            .map(Html)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering {template}: {e:?}")))
+    }
+
+    pub fn t(&self, lang: Lang, key: &str) -> String {
+        self.catalogue.get(lang, key).to_owned()
+    }
+}
+
+/// Markdown from a trusted tenant definition to HTML; raw HTML in it is escaped, not passed through.
+pub fn markdown(source: &str) -> String {
+    use pulldown_cmark::{Event, Parser, html};
+    let parser = Parser::new(source).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, parser);
+    out
+}
+
+/// Percent-encodes a local path for use as a query value.
+fn encode_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,18 @@
+//! Every schema change, forward-only, one change per file, run at start-up and by `eservice migrate`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_tenants;
+mod m20261125_000002_create_outbox;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_tenants::Migration),
+            Box::new(m20261125_000002_create_outbox::Migration),
+        ]
+    }
+}

@@ -1,0 +1,5 @@
+//! The HTTP suite: every test boots the real app on its own database (SQLite by default,
+//! PostgreSQL when `TEST_DATABASE_URL` is set).
+
+mod foundation;
+mod tenancy;
