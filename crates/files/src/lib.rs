@@ -1,0 +1,12 @@
+//! Citizens' files: content sniffing, the ID-photo and avatar pipeline, and object storage
+//! (a local folder or any S3-compatible bucket) under tenant-prefixed keys.
+
+pub mod image;
+pub mod sniff;
+pub mod store;
+
+pub use crate::image::{
+    ImageError, ImageLimits, ProcessedImage, Watermark, process_avatar, process_id_photo,
+};
+pub use crate::sniff::{Sniffed, sniff};
+pub use crate::store::{LocalStore, ObjectStore, S3Settings, S3Store, object_key, sha256_hex};

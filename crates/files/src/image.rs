@@ -1,0 +1,188 @@
+//! The ID-photo and avatar pipeline: decode within limits, apply EXIF orientation, re-encode so
+//! no metadata survives, and stamp ID photos. Synchronous and CPU-bound: run it in `spawn_blocking`.
+
+mod watermark;
+
+use std::io::Cursor;
+
+use image::codecs::jpeg::JpegEncoder;
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
+
+use crate::sniff::{Sniffed, sniff};
+
+pub use watermark::Watermark;
+
+/// Photos are shrunk to this long side: enough for staff to read a card, and it bounds the
+/// size of what we store and stamp.
+const ID_PHOTO_MAX_SIDE: u32 = 2000;
+const AVATAR_SIDE: u32 = 512;
+const JPEG_QUALITY: u8 = 85;
+
+/// What an upload may be before it is decoded. Dimensions are checked from the header, so a
+/// small file declaring a huge canvas is refused before any pixel buffer is allocated.
+#[derive(Debug, Clone)]
+pub struct ImageLimits {
+    pub max_bytes: usize,
+    pub max_width: u32,
+    pub max_height: u32,
+    pub max_pixels: u64,
+}
+
+impl Default for ImageLimits {
+    fn default() -> Self {
+        ImageLimits {
+            max_bytes: 10 * 1024 * 1024,
+            max_width: 8000,
+            max_height: 8000,
+            max_pixels: 40_000_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ProcessedImage {
+    pub bytes: Vec<u8>,
+    pub mime: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, thiserror::Error, Clone, Copy, PartialEq, Eq)]
+pub enum ImageError {
+    #[error("the file is too large")]
+    TooLarge,
+    #[error("the image has too many pixels")]
+    TooManyPixels,
+    #[error("the file is not a JPEG, PNG or WebP image")]
+    UnsupportedType,
+    #[error("the image could not be decoded")]
+    Corrupt,
+    /// Rendering the stamp failed; the photo is refused rather than kept unstamped.
+    #[error("the watermark could not be applied")]
+    Watermark,
+}
+
+impl ImageError {
+    /// A stable code the web layer maps to a translated message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImageError::TooLarge => "too_large",
+            ImageError::TooManyPixels => "too_many_pixels",
+            ImageError::UnsupportedType => "unsupported_type",
+            ImageError::Corrupt => "corrupt",
+            ImageError::Watermark => "watermark_failed",
+        }
+    }
+}
+
+/// Decodes an identity-document photo, turns it upright, shrinks it if huge, stamps the crossing
+/// lines and the tenant's text, and re-encodes it as JPEG. Only the stamped image leaves here.
+pub fn process_id_photo(
+    bytes: &[u8],
+    watermark: &Watermark,
+    limits: &ImageLimits,
+) -> Result<ProcessedImage, ImageError> {
+    let mut photo = decode(bytes, limits)?;
+    if photo.width().max(photo.height()) > ID_PHOTO_MAX_SIDE {
+        photo = photo.resize(ID_PHOTO_MAX_SIDE, ID_PHOTO_MAX_SIDE, FilterType::CatmullRom);
+    }
+    let mut rgb = flatten_onto_white(photo);
+    watermark.stamp(&mut rgb)?;
+    encode_jpeg(&rgb)
+}
+
+/// Decodes a profile picture, crops the centre square and re-encodes it at 512x512.
+pub fn process_avatar(bytes: &[u8], limits: &ImageLimits) -> Result<ProcessedImage, ImageError> {
+    let photo = decode(bytes, limits)?;
+    let square = photo.resize_to_fill(AVATAR_SIDE, AVATAR_SIDE, FilterType::CatmullRom);
+    encode_jpeg(&flatten_onto_white(square))
+}
+
+fn decode(bytes: &[u8], limits: &ImageLimits) -> Result<DynamicImage, ImageError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(ImageError::TooLarge);
+    }
+    let format = match sniff(bytes) {
+        Some(Sniffed::Jpeg) => ImageFormat::Jpeg,
+        Some(Sniffed::Png) => ImageFormat::Png,
+        Some(Sniffed::WebP) => ImageFormat::WebP,
+        Some(Sniffed::Pdf) | None => return Err(ImageError::UnsupportedType),
+    };
+
+    let mut decoder_limits = Limits::default();
+    decoder_limits.max_image_width = Some(limits.max_width);
+    decoder_limits.max_image_height = Some(limits.max_height);
+    // Room for the decoded buffer at 16 bits per RGBA channel plus the decoders' working memory.
+    decoder_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).saturating_add(64 << 20));
+
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(decoder_limits.clone());
+    // Constructing the decoder reads only the header; nothing the size of the image exists yet.
+    let mut decoder = reader.into_decoder().map_err(from_image_error)?;
+    let (width, height) = decoder.dimensions();
+    if width == 0 || height == 0 {
+        return Err(ImageError::Corrupt);
+    }
+    if u64::from(width) * u64::from(height) > limits.max_pixels {
+        return Err(ImageError::TooManyPixels);
+    }
+    decoder_limits
+        .reserve(decoder.total_bytes())
+        .map_err(from_image_error)?;
+
+    // Unreadable EXIF is treated as "no rotation": the pixels themselves may still be fine.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(from_image_error)?;
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+fn from_image_error(error: image::ImageError) -> ImageError {
+    match error {
+        image::ImageError::Limits(_) => ImageError::TooManyPixels,
+        image::ImageError::Unsupported(_) => ImageError::UnsupportedType,
+        other => {
+            tracing::debug!(error = %other, "image failed to decode");
+            ImageError::Corrupt
+        }
+    }
+}
+
+/// JPEG has no alpha: transparent areas of a PNG or WebP become white, not black.
+fn flatten_onto_white(image: DynamicImage) -> RgbImage {
+    if !image.color().has_alpha() {
+        return image.into_rgb8();
+    }
+    let rgba = image.into_rgba8();
+    RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        let over_white = |c: u8| {
+            let c = u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a));
+            (c / 255) as u8
+        };
+        image::Rgb([over_white(r), over_white(g), over_white(b)])
+    })
+}
+
+/// A fresh encode writes only the pixels: EXIF, GPS, XMP, ICC and comments are all left behind.
+fn encode_jpeg(image: &RgbImage) -> Result<ProcessedImage, ImageError> {
+    let mut bytes = Vec::new();
+    JpegEncoder::new_with_quality(&mut bytes, JPEG_QUALITY)
+        .encode_image(image)
+        .map_err(|error| {
+            tracing::warn!(%error, "JPEG encoding failed");
+            ImageError::Corrupt
+        })?;
+    Ok(ProcessedImage {
+        bytes,
+        mime: "image/jpeg",
+        width: image.width(),
+        height: image.height(),
+    })
+}
+
+#[cfg(test)]
+mod tests;
