@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_tenants;
 mod m20261125_000002_create_outbox;
+mod m20261125_000003_create_citizens;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_tenants::Migration),
             Box::new(m20261125_000002_create_outbox::Migration),
+            Box::new(m20261125_000003_create_citizens::Migration),
         ]
     }
 }

@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Serve the web site and API (the default).
     Serve,
+    /// Deliver queued e-mail from the outbox (for running workers apart from web replicas).
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage municipalities defined as code in `tenants/`.
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
 async fn run(command: Command, config: Config) -> ExitCode {
     let result = match command {
         Command::Serve => serve(config).await,
+        Command::Worker => worker(config).await,
         Command::Migrate => migrate(config).await,
         Command::Tenant(cmd) => tenant(cmd, config).await,
     };
@@ -86,11 +89,32 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("listening on {listen} (ESERVICE_LISTEN)"))?;
     tracing::info!(%listen, "serving; open http://<tenant>.{base}:{}/", listen.port());
-    if let Err(e) = web::serve(listener, state, shutdown_signal()).await {
+    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = state.config.run_worker.then(|| {
+        let state = state.clone();
+        tokio::spawn(web::run_worker(state, async {
+            let _ = worker_stopped.await;
+        }))
+    });
+    let served = web::serve(listener, state, shutdown_signal()).await;
+    let _ = stop_worker.send(());
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    if let Err(e) = served {
         tracing::error!(error = %e, "server stopped");
         return Ok(ExitCode::FAILURE);
     }
     tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn worker(config: Config) -> anyhow::Result<ExitCode> {
+    let mut config = config;
+    config.load_demo_tenants = false;
+    let state = web::build(config).await?;
+    tracing::info!("outbox worker running");
+    web::run_worker(state, shutdown_signal()).await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,8 +1,11 @@
 //! Persistence: sea-orm entities and tenant-scoped repositories, on SQLite or PostgreSQL.
 //! Every function on tenant-owned data takes the tenant scope first.
 
+pub mod citizens;
 pub mod entities;
 pub mod outbox;
+pub mod password_resets;
+pub mod sessions;
 pub mod tenant_dir;
 pub mod tenants;
 pub mod test_support;
@@ -43,4 +46,14 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// True when a database error is a unique-constraint violation (PostgreSQL or SQLite).
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// The tenant every repository call on tenant-owned data is scoped to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Scope(pub uuid::Uuid);
+
+impl Scope {
+    pub fn tenant_id(self) -> uuid::Uuid {
+        self.0
+    }
 }

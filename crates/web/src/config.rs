@@ -23,6 +23,41 @@ pub struct Config {
     pub https: bool,
     pub tenant_cache_ttl_secs: u64,
     pub log_format: LogFormat,
+    /// The port in links sent by e-mail, when the public site is not on 80/443.
+    pub public_port: Option<u16>,
+    pub mail: notify::MailSettings,
+    pub storage: Storage,
+    /// Deliver the outbox inside `serve` (on by default; off when `eservice worker` runs apart).
+    pub run_worker: bool,
+    /// Show the mail written by the file transport at `/dev/mailbox` (embedded mode only).
+    pub dev_mailbox: bool,
+}
+
+/// Where uploaded files go.
+#[derive(Clone, Debug)]
+pub enum Storage {
+    Local { dir: PathBuf },
+    S3(files::S3Settings),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+enum StorageFile {
+    Local { dir: PathBuf },
+    S3 {
+        endpoint: Option<String>,
+        #[serde(default = "default_region")]
+        region: String,
+        bucket: String,
+        access_key_id: String,
+        secret_access_key: String,
+        #[serde(default)]
+        path_style: bool,
+    },
+}
+
+fn default_region() -> String {
+    "us-east-1".into()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -82,6 +117,11 @@ struct FileConfig {
     https: Option<bool>,
     tenant_cache_ttl_secs: Option<u64>,
     log_format: Option<String>,
+    public_port: Option<u16>,
+    mail: Option<notify::MailSettings>,
+    storage: Option<StorageFile>,
+    run_worker: Option<bool>,
+    dev_mailbox: Option<bool>,
 }
 
 impl Default for Config {
@@ -98,6 +138,14 @@ impl Default for Config {
             https: false,
             tenant_cache_ttl_secs: 5,
             log_format: LogFormat::Text,
+            public_port: None,
+            mail: notify::MailSettings {
+                transport: notify::MailTransport::File { dir: PathBuf::from("data/mail") },
+                ..Default::default()
+            },
+            storage: Storage::Local { dir: PathBuf::from("data/files") },
+            run_worker: true,
+            dev_mailbox: true,
         }
     }
 }
@@ -188,6 +236,35 @@ impl Config {
                 other => return Err(err("ESERVICE_LOG_FORMAT", format!("'{other}' is not text or json"))),
             };
         }
+        c.public_port = raw.public_port.or(match c.listen.port() {
+            80 | 443 => None,
+            port => Some(port),
+        });
+        c.mail = raw.mail.unwrap_or(notify::MailSettings {
+            transport: notify::MailTransport::File { dir: c.data_dir.join("mail") },
+            ..Default::default()
+        });
+        if let notify::MailTransport::Smtp { host, .. } = &c.mail.transport {
+            if host.trim().is_empty() {
+                return Err(err("ESERVICE_SMTP_HOST", "must name the SMTP server"));
+            }
+        }
+        c.storage = match raw.storage {
+            None => Storage::Local { dir: c.data_dir.join("files") },
+            Some(StorageFile::Local { dir }) => Storage::Local { dir },
+            Some(StorageFile::S3 { endpoint, region, bucket, access_key_id, secret_access_key, path_style }) => {
+                if bucket.is_empty() {
+                    return Err(err("ESERVICE_S3_BUCKET", "must name the bucket"));
+                }
+                if access_key_id.is_empty() || secret_access_key.is_empty() {
+                    return Err(err("ESERVICE_S3_ACCESS_KEY_ID", "and ESERVICE_S3_SECRET_ACCESS_KEY are both required"));
+                }
+                Storage::S3(files::S3Settings { endpoint, region, bucket, access_key_id, secret_access_key, path_style })
+            }
+        };
+        c.run_worker = raw.run_worker.unwrap_or(true);
+        let file_mail = matches!(c.mail.transport, notify::MailTransport::File { .. });
+        c.dev_mailbox = raw.dev_mailbox.unwrap_or(file_mail) && file_mail;
         Ok(c)
     }
 
@@ -255,6 +332,52 @@ fn overlay(raw: &mut FileConfig, env: &impl Env) -> Result<(), ConfigError> {
     if let Some(v) = env.var("ESERVICE_LOG_FORMAT") {
         raw.log_format = Some(v);
     }
+    if let Some(v) = parse(env, "ESERVICE_PUBLIC_PORT", "a port number")? {
+        raw.public_port = Some(v);
+    }
+    if let Some(v) = flag(env, "ESERVICE_RUN_WORKER")? {
+        raw.run_worker = Some(v);
+    }
+    if let Some(v) = flag(env, "ESERVICE_DEV_MAILBOX")? {
+        raw.dev_mailbox = Some(v);
+    }
+    let mail_from = env.var("ESERVICE_MAIL_FROM");
+    if let Some(host) = env.var("ESERVICE_SMTP_HOST") {
+        let tls = match env.var("ESERVICE_SMTP_TLS").as_deref().unwrap_or("starttls") {
+            "none" => notify::TlsMode::None,
+            "starttls" => notify::TlsMode::Starttls,
+            "tls" => notify::TlsMode::Tls,
+            other => return Err(err("ESERVICE_SMTP_TLS", format!("'{other}' is not none, starttls or tls"))),
+        };
+        let mail = raw.mail.get_or_insert_with(Default::default);
+        mail.transport = notify::MailTransport::Smtp {
+            host,
+            port: parse(env, "ESERVICE_SMTP_PORT", "a port number")?,
+            tls,
+            username: env.var("ESERVICE_SMTP_USERNAME"),
+            password: env.var("ESERVICE_SMTP_PASSWORD").map(notify::Secret::new),
+        };
+    } else if let Some(dir) = env.var("ESERVICE_MAIL_DIR") {
+        raw.mail.get_or_insert_with(Default::default).transport = notify::MailTransport::File { dir: dir.into() };
+    }
+    if let Some(from) = mail_from {
+        if !from.contains('@') {
+            return Err(err("ESERVICE_MAIL_FROM", format!("'{from}' is not a sender like \"Name <no-reply@example.go.th>\"")));
+        }
+        raw.mail.get_or_insert_with(Default::default).from = from;
+    }
+    if let Some(bucket) = env.var("ESERVICE_S3_BUCKET") {
+        raw.storage = Some(StorageFile::S3 {
+            endpoint: env.var("ESERVICE_S3_ENDPOINT"),
+            region: env.var("ESERVICE_S3_REGION").unwrap_or_else(default_region),
+            bucket,
+            access_key_id: env.var("ESERVICE_S3_ACCESS_KEY_ID").unwrap_or_default(),
+            secret_access_key: env.var("ESERVICE_S3_SECRET_ACCESS_KEY").unwrap_or_default(),
+            path_style: flag(env, "ESERVICE_S3_PATH_STYLE")?.unwrap_or(false),
+        });
+    } else if let Some(dir) = env.var("ESERVICE_FILES_DIR") {
+        raw.storage = Some(StorageFile::Local { dir: dir.into() });
+    }
     Ok(())
 }
 
@@ -283,6 +406,37 @@ mod tests {
         assert_eq!(e.setting, "ESERVICE_HTTPS");
         let e = Config::load(None, &[("DATABASE_URL", "mysql://x")]).expect_err("bad url");
         assert_eq!(e.setting, "DATABASE_URL");
+    }
+
+    #[test]
+    fn mail_and_storage_come_from_the_environment() {
+        let c = Config::load(None, &[("ESERVICE_DATA_DIR", "/srv/es")]).expect("loads");
+        assert!(matches!(&c.mail.transport, notify::MailTransport::File { dir } if dir.ends_with("es/mail")));
+        assert!(matches!(&c.storage, Storage::Local { dir } if dir.ends_with("es/files")));
+        assert!(c.dev_mailbox, "the dev mailbox is on with the file transport");
+
+        let c = Config::load(
+            None,
+            &[
+                ("ESERVICE_SMTP_HOST", "smtp.example.go.th"),
+                ("ESERVICE_SMTP_PASSWORD", "hunter2"),
+                ("ESERVICE_S3_BUCKET", "eservice"),
+                ("ESERVICE_S3_ACCESS_KEY_ID", "AK"),
+                ("ESERVICE_S3_SECRET_ACCESS_KEY", "topsecret"),
+                ("ESERVICE_DEV_MAILBOX", "true"),
+            ],
+        )
+        .expect("loads");
+        assert!(matches!(&c.mail.transport, notify::MailTransport::Smtp { tls: notify::TlsMode::Starttls, .. }));
+        assert!(matches!(&c.storage, Storage::S3(s) if s.bucket == "eservice"));
+        assert!(!c.dev_mailbox, "never with SMTP");
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("hunter2") && !printed.contains("topsecret"), "{printed}");
+
+        let e = Config::load(None, &[("ESERVICE_S3_BUCKET", "b")]).expect_err("keys missing");
+        assert_eq!(e.setting, "ESERVICE_S3_ACCESS_KEY_ID");
+        let e = Config::load(None, &[("ESERVICE_SMTP_HOST", "h"), ("ESERVICE_SMTP_TLS", "ssl")]).expect_err("bad tls");
+        assert_eq!(e.setting, "ESERVICE_SMTP_TLS");
     }
 
     #[test]

@@ -28,8 +28,28 @@ pub enum AppError {
     BadRequest,
     #[error("invalid input")]
     Validation(Vec<FieldIssue>),
+    /// Unique data already taken (409), e.g. a national ID registered twice.
+    #[error("conflict")]
+    Conflict(Vec<FieldIssue>),
+    #[error("not signed in")]
+    Unauthorized,
+    /// An HTML page that needs a signed-in citizen: redirect to the login page.
+    #[error("login required")]
+    LoginRequired { next: String },
+    #[error("csrf token rejected")]
+    CsrfRejected,
+    #[error("too many attempts")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("payload too large")]
+    PayloadTooLarge,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<access::ratelimit::RetryAfter> for AppError {
+    fn from(r: access::ratelimit::RetryAfter) -> Self {
+        Self::TooManyRequests { retry_after_secs: r.seconds() }
+    }
 }
 
 impl From<sea_orm::DbErr> for AppError {
@@ -62,6 +82,20 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorInfo { fields: fields.clone(), ..info("validation", "error.bad_request", "error.bad_request") },
             ),
+            Self::Conflict(fields) => (
+                StatusCode::CONFLICT,
+                ErrorInfo { fields: fields.clone(), ..info("conflict", "error.bad_request", "error.conflict") },
+            ),
+            Self::Unauthorized | Self::LoginRequired { .. } => {
+                (StatusCode::UNAUTHORIZED, info("unauthorized", "error.unauthorized_title", "error.unauthorized"))
+            }
+            Self::CsrfRejected => (StatusCode::FORBIDDEN, info("csrf", "error.csrf_title", "error.csrf")),
+            Self::TooManyRequests { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, info("too_many_requests", "error.too_many_title", "error.too_many"))
+            }
+            Self::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, info("too_large", "error.bad_request", "error.too_large"))
+            }
             Self::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, info("internal", "error.internal_title", "error.internal"))
             }
@@ -74,8 +108,20 @@ impl IntoResponse for AppError {
         if let Self::Internal(cause) = &self {
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
+        if let Self::LoginRequired { next } = &self {
+            let encoded: String = next
+                .bytes()
+                .map(|b| if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+                .collect();
+            return axum::response::Redirect::to(&format!("/login?next={encoded}")).into_response();
+        }
         let (status, info) = self.parts();
         let mut response = (status, info.code).into_response();
+        if let Self::TooManyRequests { retry_after_secs } = &self {
+            if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
         response.extensions_mut().insert(info);
         response
     }

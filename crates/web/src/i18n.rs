@@ -9,8 +9,21 @@ use std::convert::Infallible;
 
 pub const LANG_COOKIE: &str = "lang";
 
-const TH: &str = include_str!("../locales/th.toml");
-const EN: &str = include_str!("../locales/en.toml");
+/// One file per area and language; every key must exist in both languages.
+const TH: &[&str] = &[
+    include_str!("../locales/th/site.toml"),
+    include_str!("../locales/th/accounts.toml"),
+    include_str!("../locales/th/registration.toml"),
+    include_str!("../locales/th/login.toml"),
+    include_str!("../locales/th/api.toml"),
+];
+const EN: &[&str] = &[
+    include_str!("../locales/en/site.toml"),
+    include_str!("../locales/en/accounts.toml"),
+    include_str!("../locales/en/registration.toml"),
+    include_str!("../locales/en/login.toml"),
+    include_str!("../locales/en/api.toml"),
+];
 
 #[derive(Debug)]
 pub struct Catalogue {
@@ -20,7 +33,18 @@ pub struct Catalogue {
 
 impl Catalogue {
     pub fn load() -> anyhow::Result<Self> {
-        Ok(Self { th: flatten(TH)?, en: flatten(EN)? })
+        let load = |files: &[&str]| -> anyhow::Result<HashMap<String, String>> {
+            let mut all = HashMap::new();
+            for source in files {
+                for (key, value) in flatten(source)? {
+                    if all.insert(key.clone(), value).is_some() {
+                        anyhow::bail!("message key {key} is defined twice");
+                    }
+                }
+            }
+            Ok(all)
+        };
+        Ok(Self { th: load(TH)?, en: load(EN)? })
     }
 
     /// The message for `key`, falling back to Thai, then to the key itself.

@@ -1,6 +1,7 @@
 //! The axum application: tenant resolution, pages, JSON API, static assets.
 //! `build` makes the state from a `Config`; `app` assembles every area's router.
 
+pub mod accounts;
 pub mod api;
 pub mod assets;
 pub mod config;
@@ -50,7 +51,16 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     if config.load_demo_tenants {
         seed_tenants_if_empty(&db, &config).await?;
     }
-    AppState::new(config, db)
+    let state = AppState::new(config, db, access::password::PasswordHasher::new())?;
+    if let files::ObjectStore::Local(_) = &state.files {
+        // The local store creates its folders on first write; nothing to prepare.
+    }
+    Ok(state)
+}
+
+/// Delivers the outbox until `shutdown` resolves (inside `serve`, or alone as `eservice worker`).
+pub async fn run_worker(state: AppState, shutdown: impl Future<Output = ()>) {
+    notify::run_worker(state.db.clone(), state.mailer.clone(), notify::WorkerOptions::default(), shutdown).await;
 }
 
 /// Applies every folder of `tenants_dir` when the database has no tenant yet.
@@ -76,11 +86,18 @@ async fn seed_tenants_if_empty(db: &DatabaseConnection, config: &Config) -> anyh
 
 /// Every route of the product. Tenant routes are reached only through the Host dispatcher.
 pub fn app(state: AppState) -> Router {
+    let https = state.config.https;
     let tenant_site = Router::new()
         .merge(pages::tenant_router())
         .merge(assets::tenant_router())
+        .merge(accounts::registration::router())
+        .merge(accounts::login::router())
         .merge(api::tenant_router())
+        .merge(api::accounts::router())
+        .merge(dev_mailbox_router(&state))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(move |req, next| accounts::csrf::ensure_cookie(https, req, next)))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state.clone());
     let platform_site = Router::new().merge(pages::platform_router()).fallback(not_found).with_state(state.clone());
     let sites = Sites { state: state.clone(), tenant: tenant_site, platform: platform_site };
@@ -120,6 +137,13 @@ fn security_headers() -> tower::layer::util::Stack<
             ),
         ),
     )
+}
+
+/// The largest request body accepted (several ID photos or evidence files).
+pub const MAX_BODY_BYTES: usize = 40 * 1024 * 1024;
+
+fn dev_mailbox_router(state: &AppState) -> Router<AppState> {
+    if state.config.dev_mailbox { accounts::login::dev_mailbox_router() } else { Router::new() }
 }
 
 #[derive(Clone)]

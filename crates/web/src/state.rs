@@ -1,11 +1,14 @@
 //! The application state every handler shares, built once by `build`.
 
+use access::password::PasswordHasher;
+use access::ratelimit::{Policy, RateLimiter};
 use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
 
-use crate::config::Config;
+use crate::config::{Config, Storage};
 use crate::i18n::Catalogue;
 use crate::render::Views;
 use crate::tenancy::TenantResolver;
@@ -16,6 +19,39 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub tenants: TenantResolver,
     pub views: Views,
+    pub hasher: PasswordHasher,
+    pub limits: Limits,
+    pub mailer: notify::Mailer,
+    pub files: files::ObjectStore,
+    /// Bounds concurrent image decoding/stamping to the number of cores.
+    pub image_permits: Arc<Semaphore>,
+}
+
+/// Brute-force limits (per process). Keys are prefixed by tenant so tenants never share a count.
+#[derive(Clone)]
+pub struct Limits {
+    /// Failed logins per client IP.
+    pub login_ip: RateLimiter,
+    /// Failed logins per account (tenant + national ID).
+    pub login_account: RateLimiter,
+    /// Registrations and forgot-password requests per client IP.
+    pub register_ip: RateLimiter,
+    pub forgot_ip: RateLimiter,
+    pub forgot_account: RateLimiter,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let strict = Policy { free_attempts: 5, ..Policy::default() };
+        let per_ip = Policy { free_attempts: 20, ..Policy::default() };
+        Self {
+            login_ip: RateLimiter::new(per_ip.clone()),
+            login_account: RateLimiter::new(strict.clone()),
+            register_ip: RateLimiter::new(Policy { free_attempts: 10, ..Policy::default() }),
+            forgot_ip: RateLimiter::new(Policy { free_attempts: 10, ..Policy::default() }),
+            forgot_account: RateLimiter::new(Policy { free_attempts: 3, ..strict }),
+        }
+    }
 }
 
 impl FromRef<AppState> for DatabaseConnection {
@@ -31,11 +67,36 @@ impl FromRef<AppState> for Views {
 }
 
 impl AppState {
-    pub fn new(config: Config, db: DatabaseConnection) -> anyhow::Result<Self> {
+    pub fn new(config: Config, db: DatabaseConnection, hasher: PasswordHasher) -> anyhow::Result<Self> {
         let catalogue = Arc::new(Catalogue::load()?);
         let views = Views::load(catalogue)?;
         let tenants =
             TenantResolver::new(db.clone(), &config.base_domain, Duration::from_secs(config.tenant_cache_ttl_secs.max(1)));
-        Ok(Self { config: Arc::new(config), db, tenants, views })
+        let mailer = notify::Mailer::new(&config.mail)?;
+        let files = match &config.storage {
+            Storage::Local { dir } => files::ObjectStore::Local(files::LocalStore::new(dir.clone())),
+            Storage::S3(settings) => files::ObjectStore::S3(files::S3Store::new(settings.clone())),
+        };
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Ok(Self {
+            config: Arc::new(config),
+            db,
+            tenants,
+            views,
+            hasher,
+            limits: Limits::default(),
+            mailer,
+            files,
+            image_permits: Arc::new(Semaphore::new(cores)),
+        })
+    }
+
+    /// `http(s)://<slug>.<base>[:port]` — the tenant's canonical address for links in e-mails.
+    pub fn tenant_origin(&self, slug: &str) -> String {
+        let scheme = if self.config.https { "https" } else { "http" };
+        match self.config.public_port {
+            Some(port) => format!("{scheme}://{slug}.{}:{port}", self.config.base_domain),
+            None => format!("{scheme}://{slug}.{}", self.config.base_domain),
+        }
     }
 }

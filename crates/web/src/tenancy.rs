@@ -96,6 +96,11 @@ impl Tenant {
         }
     }
 
+    /// The scope every repository call for this tenant takes.
+    pub fn scope(&self) -> store::Scope {
+        store::Scope(self.0.id)
+    }
+
     pub fn is_active(&self) -> bool {
         self.0.status == TenantStatus::Active
     }

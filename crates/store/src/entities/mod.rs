@@ -1,6 +1,10 @@
 //! sea-orm entities: one module per table. Never returned over the wire; views are built from them.
 
+pub mod citizen;
+pub mod identity_photo;
 pub mod outbox;
+pub mod password_reset;
+pub mod session;
 pub mod tenant;
 pub mod tenant_domain;
 pub mod tenant_terms;

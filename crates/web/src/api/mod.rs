@@ -1,5 +1,7 @@
 //! The public JSON API under `/api/v1`, resolved by Host like the pages.
 
+pub mod accounts;
+
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};

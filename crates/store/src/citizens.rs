@@ -1,0 +1,228 @@
+//! Citizens of a tenant and their ID photos. Uniqueness of national ID and e-mail per tenant is
+//! enforced by the database and reported as `CreateError`.
+
+use crate::Scope;
+use crate::entities::{citizen, identity_photo};
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+    sea_query::Expr,
+};
+use uuid::Uuid;
+
+pub use citizen::Model as Citizen;
+pub use identity_photo::Model as IdentityPhoto;
+
+pub mod identity_status {
+    pub const PHOTOS_REQUIRED: &str = "photos_required";
+    pub const PENDING: &str = "pending";
+    pub const VERIFIED: &str = "verified";
+    pub const REJECTED: &str = "rejected";
+}
+
+/// A validated registration, ready to store.
+#[derive(Clone, Debug)]
+pub struct NewCitizen {
+    pub national_id: String,
+    pub email: String,
+    pub title: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: NaiveDate,
+    pub phone: String,
+    pub house_no: String,
+    pub village: String,
+    pub road: String,
+    pub sub_district_code: i32,
+    pub district_code: i32,
+    pub province_code: i32,
+    pub postcode: String,
+    pub password_hash: String,
+    pub terms_version: String,
+    pub terms_accepted_ip: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("national ID already registered")]
+    DuplicateNationalId,
+    #[error("e-mail already registered")]
+    DuplicateEmail,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub async fn create<C: ConnectionTrait>(conn: &C, scope: Scope, new: NewCitizen) -> Result<Citizen, CreateError> {
+    let now = Utc::now();
+    let model = citizen::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        tenant_id: Set(scope.tenant_id()),
+        national_id: Set(new.national_id),
+        email_key: Set(email_key(&new.email)),
+        email: Set(new.email),
+        title: Set(new.title),
+        first_name: Set(new.first_name),
+        last_name: Set(new.last_name),
+        birth_date: Set(new.birth_date),
+        phone: Set(new.phone),
+        house_no: Set(new.house_no),
+        village: Set(new.village),
+        road: Set(new.road),
+        sub_district_code: Set(new.sub_district_code),
+        district_code: Set(new.district_code),
+        province_code: Set(new.province_code),
+        postcode: Set(new.postcode),
+        password_hash: Set(new.password_hash),
+        identity_status: Set(identity_status::PHOTOS_REQUIRED.into()),
+        identity_note: Set(None),
+        avatar_key: Set(None),
+        terms_version: Set(new.terms_version),
+        terms_accepted_at: Set(now),
+        terms_accepted_ip: Set(new.terms_accepted_ip),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    model.insert(conn).await.map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) if detail.contains("email") => {
+            CreateError::DuplicateEmail
+        }
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => CreateError::DuplicateNationalId,
+        _ => CreateError::Db(e),
+    })
+}
+
+pub async fn find<C: ConnectionTrait>(conn: &C, scope: Scope, id: Uuid) -> Result<Option<Citizen>, DbErr> {
+    citizen::Entity::find()
+        .filter(citizen::Column::TenantId.eq(scope.tenant_id()))
+        .filter(citizen::Column::Id.eq(id))
+        .one(conn)
+        .await
+}
+
+pub async fn find_by_national_id<C: ConnectionTrait>(conn: &C, scope: Scope, national_id: &str) -> Result<Option<Citizen>, DbErr> {
+    citizen::Entity::find()
+        .filter(citizen::Column::TenantId.eq(scope.tenant_id()))
+        .filter(citizen::Column::NationalId.eq(national_id))
+        .one(conn)
+        .await
+}
+
+pub async fn find_by_email<C: ConnectionTrait>(conn: &C, scope: Scope, email: &str) -> Result<Option<Citizen>, DbErr> {
+    citizen::Entity::find()
+        .filter(citizen::Column::TenantId.eq(scope.tenant_id()))
+        .filter(citizen::Column::EmailKey.eq(email_key(email)))
+        .one(conn)
+        .await
+}
+
+pub async fn set_password_hash<C: ConnectionTrait>(conn: &C, scope: Scope, id: Uuid, hash: &str) -> Result<bool, DbErr> {
+    let result = citizen::Entity::update_many()
+        .col_expr(citizen::Column::PasswordHash, Expr::value(hash))
+        .col_expr(citizen::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(citizen::Column::TenantId.eq(scope.tenant_id()))
+        .filter(citizen::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn set_identity_status<C: ConnectionTrait>(
+    conn: &C,
+    scope: Scope,
+    id: Uuid,
+    status: &str,
+    note: Option<&str>,
+) -> Result<bool, DbErr> {
+    let result = citizen::Entity::update_many()
+        .col_expr(citizen::Column::IdentityStatus, Expr::value(status))
+        .col_expr(citizen::Column::IdentityNote, Expr::value(note.map(str::to_owned)))
+        .col_expr(citizen::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(citizen::Column::TenantId.eq(scope.tenant_id()))
+        .filter(citizen::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn set_avatar<C: ConnectionTrait>(conn: &C, scope: Scope, id: Uuid, key: Option<&str>) -> Result<bool, DbErr> {
+    let result = citizen::Entity::update_many()
+        .col_expr(citizen::Column::AvatarKey, Expr::value(key.map(str::to_owned)))
+        .col_expr(citizen::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(citizen::Column::TenantId.eq(scope.tenant_id()))
+        .filter(citizen::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// A stored, stamped ID photo.
+#[derive(Clone, Debug)]
+pub struct NewPhoto {
+    pub object_key: String,
+    pub sha256: String,
+    pub bytes: i32,
+    pub width: i32,
+    pub height: i32,
+}
+
+/// Replaces the citizen's ID photos and marks the identity as waiting for staff, in one go.
+/// Returns the keys of the photos that were replaced, for the caller to delete from storage.
+pub async fn replace_identity_photos<C: ConnectionTrait>(
+    conn: &C,
+    scope: Scope,
+    citizen_id: Uuid,
+    photos: Vec<NewPhoto>,
+) -> Result<Vec<String>, DbErr> {
+    let old = identity_photos(conn, scope, citizen_id).await?;
+    identity_photo::Entity::delete_many()
+        .filter(identity_photo::Column::TenantId.eq(scope.tenant_id()))
+        .filter(identity_photo::Column::CitizenId.eq(citizen_id))
+        .exec(conn)
+        .await?;
+    let now = Utc::now();
+    for (position, photo) in photos.into_iter().enumerate() {
+        identity_photo::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            tenant_id: Set(scope.tenant_id()),
+            citizen_id: Set(citizen_id),
+            position: Set(i16::try_from(position).unwrap_or(i16::MAX)),
+            object_key: Set(photo.object_key),
+            sha256: Set(photo.sha256),
+            bytes: Set(photo.bytes),
+            width: Set(photo.width),
+            height: Set(photo.height),
+            created_at: Set(now),
+        }
+        .insert(conn)
+        .await?;
+    }
+    set_identity_status(conn, scope, citizen_id, identity_status::PENDING, None).await?;
+    Ok(old.into_iter().map(|p| p.object_key).collect())
+}
+
+pub async fn identity_photos<C: ConnectionTrait>(conn: &C, scope: Scope, citizen_id: Uuid) -> Result<Vec<IdentityPhoto>, DbErr> {
+    identity_photo::Entity::find()
+        .filter(identity_photo::Column::TenantId.eq(scope.tenant_id()))
+        .filter(identity_photo::Column::CitizenId.eq(citizen_id))
+        .order_by_asc(identity_photo::Column::Position)
+        .all(conn)
+        .await
+}
+
+pub async fn identity_photo<C: ConnectionTrait>(
+    conn: &C,
+    scope: Scope,
+    citizen_id: Uuid,
+    photo_id: Uuid,
+) -> Result<Option<IdentityPhoto>, DbErr> {
+    identity_photo::Entity::find()
+        .filter(identity_photo::Column::TenantId.eq(scope.tenant_id()))
+        .filter(identity_photo::Column::CitizenId.eq(citizen_id))
+        .filter(identity_photo::Column::Id.eq(photo_id))
+        .one(conn)
+        .await
+}

@@ -1,0 +1,167 @@
+//! Sessions in the database: a random id in an HttpOnly cookie (web) or a bearer token (API),
+//! stored only as its SHA-256, with idle and absolute expiry. `CurrentCitizen` requires one.
+
+use axum::extract::FromRequestParts;
+use axum::http::{HeaderValue, header, request::Parts};
+use chrono::{Duration, Utc};
+use store::Scope;
+use store::citizens::Citizen;
+use store::sessions::Session;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+
+pub const SESSION_COOKIE: &str = "sid";
+pub const WEB: &str = "web";
+pub const API: &str = "api";
+
+/// How long sessions live.
+#[derive(Clone, Copy, Debug)]
+pub struct Lifetimes {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+pub fn lifetimes(kind: &str) -> Lifetimes {
+    match kind {
+        API => Lifetimes { idle: Duration::days(7), absolute: Duration::days(30) },
+        _ => Lifetimes { idle: Duration::hours(2), absolute: Duration::hours(12) },
+    }
+}
+
+/// A new session's secrets: the token for the client and the CSRF token for its forms.
+pub struct Started {
+    pub token: String,
+    pub csrf: String,
+    pub expires_at: chrono::DateTime<Utc>,
+}
+
+pub async fn start(
+    state: &AppState,
+    scope: Scope,
+    citizen_id: uuid::Uuid,
+    kind: &str,
+    ip: &str,
+    user_agent: &str,
+) -> Result<Started, AppError> {
+    let token = access::token::new_token();
+    let csrf = access::token::new_token();
+    let now = Utc::now();
+    let life = lifetimes(kind);
+    let expires_at = now + life.absolute;
+    store::sessions::insert(
+        &state.db,
+        scope,
+        Session {
+            id_hash: access::token::hash_token(&token),
+            tenant_id: scope.tenant_id(),
+            citizen_id,
+            kind: kind.to_owned(),
+            csrf_token: csrf.clone(),
+            created_at: now,
+            last_seen_at: now,
+            idle_expires_at: now + life.idle,
+            expires_at,
+            ip: ip.chars().take(45).collect(),
+            user_agent: user_agent.chars().take(255).collect(),
+        },
+    )
+    .await?;
+    Ok(Started { token, csrf, expires_at })
+}
+
+/// The `Set-Cookie` value for a web session (or for clearing it when `token` is empty).
+pub fn cookie(state: &AppState, token: &str) -> HeaderValue {
+    let secure = if state.config.https { "; Secure" } else { "" };
+    let max_age = if token.is_empty() { 0 } else { lifetimes(WEB).absolute.num_seconds() };
+    let value = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("sid=; Path=/; Max-Age=0"))
+}
+
+pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+/// The session token of the request and its kind: a bearer token, else the session cookie.
+pub fn presented_token(parts: &Parts) -> Option<(&str, &'static str)> {
+    if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        return auth.strip_prefix("Bearer ").map(|t| (t.trim(), API));
+    }
+    cookie_value(parts, SESSION_COOKIE).filter(|t| !t.is_empty()).map(|t| (t, WEB))
+}
+
+/// The signed-in citizen of this tenant.
+#[derive(Clone, Debug)]
+pub struct CurrentCitizen {
+    pub citizen: Citizen,
+    pub session: Session,
+}
+
+impl CurrentCitizen {
+    pub fn scope(&self) -> Scope {
+        Scope(self.citizen.tenant_id)
+    }
+}
+
+async fn load(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentCitizen>, AppError> {
+    if let Some(found) = parts.extensions.get::<Option<CurrentCitizen>>() {
+        return Ok(found.clone());
+    }
+    let Some(tenant) = parts.extensions.get::<Tenant>().cloned() else {
+        return Ok(None);
+    };
+    let found = match presented_token(parts) {
+        None => None,
+        Some((token, kind)) => {
+            let scope = tenant.scope();
+            let id_hash = access::token::hash_token(token);
+            let now = Utc::now();
+            match store::sessions::lookup(&state.db, scope, &id_hash, kind, now).await? {
+                None => None,
+                Some((session, citizen)) => {
+                    if now - session.last_seen_at > Duration::minutes(1) {
+                        let idle = (now + lifetimes(kind).idle).min(session.expires_at);
+                        store::sessions::touch(&state.db, scope, &id_hash, now, idle).await?;
+                    }
+                    Some(CurrentCitizen { citizen, session })
+                }
+            }
+        }
+    };
+    parts.extensions.insert(found.clone());
+    Ok(found)
+}
+
+/// Rejects with 401 (API) or a redirect to the login page (HTML) when nobody is signed in.
+impl FromRequestParts<AppState> for CurrentCitizen {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match load(parts, state).await? {
+            Some(current) => Ok(current),
+            None if parts.uri.path().starts_with("/api/") => Err(AppError::Unauthorized),
+            None => Err(AppError::LoginRequired { next: parts.uri.path().to_owned() }),
+        }
+    }
+}
+
+/// The signed-in citizen, if any.
+#[derive(Clone, Debug)]
+pub struct MaybeCitizen(pub Option<CurrentCitizen>);
+
+impl FromRequestParts<AppState> for MaybeCitizen {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Ok(Self(load(parts, state).await?))
+    }
+}
