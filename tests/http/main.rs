@@ -1,5 +1,7 @@
 //! The HTTP suite: every test boots the real app on its own database (SQLite by default,
 //! PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod auth;
 mod foundation;
+mod registration;
 mod tenancy;

@@ -1,6 +1,8 @@
 //! `spawn_app()`: the real application on port 0 with its own fresh, migrated database and the
 //! demo tenants from `tenants/`, plus typed helpers for the calls tests make.
 
+pub mod citizens;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;

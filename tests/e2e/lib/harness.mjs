@@ -1,0 +1,157 @@
+// Shared helpers for the browser journeys (node:test + playwright-core + Debian Chromium).
+//
+// The server is started by .ci/run (or by hand, see ../README.md); journeys only need to know
+// its port (E2E_PORT). Tenants live on http://<slug>.localhost:<port>/, which Chromium resolves
+// to loopback by itself.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The port the eservice under test listens on. */
+export const BASE_PORT = Number(process.env.E2E_PORT || 8080);
+/** The platform's base domain (ESERVICE_BASE_DOMAIN); tenants are its subdomains. */
+export const BASE_DOMAIN = process.env.E2E_BASE_DOMAIN || 'localhost';
+/** Debian's Chromium; E2E_CHROMIUM points elsewhere (e.g. google-chrome on GitHub runners). */
+export const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
+/** Where screenshot() writes (ignored by git). */
+export const SCREENSHOT_DIR = process.env.E2E_SCREENSHOT_DIR || path.join(here, '..', 'screenshots');
+
+/** The flags every launch uses: the machine has no network but loopback. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+/** Viewport presets, spread into browser.newContext(). */
+export const desktop = Object.freeze({
+  viewport: { width: 1280, height: 800 },
+  deviceScaleFactor: 1,
+  isMobile: false,
+  hasTouch: false,
+});
+export const phone = Object.freeze({
+  viewport: { width: 360, height: 740 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+});
+export const viewports = Object.freeze({ desktop, phone });
+
+/** http://<slug>.localhost:<port><path> */
+export function tenantUrl(slug, urlPath = '/') {
+  return `http://${slug}.${BASE_DOMAIN}:${BASE_PORT}${withSlash(urlPath)}`;
+}
+
+/** http://localhost:<port><path>: the platform itself (no tenant). */
+export function platformUrl(urlPath = '/') {
+  return `http://${BASE_DOMAIN}:${BASE_PORT}${withSlash(urlPath)}`;
+}
+
+function withSlash(p) {
+  return p.startsWith('/') ? p : `/${p}`;
+}
+
+/**
+ * Starts headless Debian Chromium with CHROMIUM_ARGS. Each launch gets a fresh, empty profile:
+ * Playwright itself passes `--user-data-dir=<new temp folder>` (it refuses one in `args`) and
+ * deletes that folder on browser.close().
+ */
+export async function launch(options = {}) {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 60_000,
+    ...options,
+  });
+}
+
+/**
+ * A new isolated context (cookies, storage) with a viewport preset, and one page in it.
+ * `locale` sets Accept-Language; Thai by default, as for a citizen's phone in Thailand.
+ * Returns { context, page, problems }: problems collects page errors, console errors and
+ * failed or 4xx/5xx sub-resource requests (the document itself is excluded, so a 404 page
+ * can be tested), for assertNoProblems().
+ */
+export async function newPage(browser, preset = desktop, { locale = 'th-TH', ...more } = {}) {
+  const context = await browser.newContext({ ...preset, locale, ...more });
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(30_000);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const where = m.location()?.url || '';
+    if (m.text().startsWith('Failed to load resource')) {
+      // Chromium logs one for every 4xx/5xx: the document's own status is the test's to check,
+      // sub-resources are reported by the 'response' listener below, and the browser's own
+      // /favicon.ico probe is not part of the page.
+      if (where === page.url() || new URL(where, 'http://x/').pathname === '/favicon.ico') return;
+    }
+    problems.push(`console error: ${m.text()}${where ? ` (${where})` : ''}`);
+  });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.request().resourceType() !== 'document') {
+      problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    }
+  });
+  return { context, page, problems };
+}
+
+/** Throws listing everything newPage() collected, if anything. */
+export function assertNoProblems(problems, what = 'page') {
+  if (problems.length) {
+    throw new Error(`${what} had problems:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Text of the header's tenant name. */
+export async function tenantName(page) {
+  return (await page.getByTestId('tenant-name').innerText()).trim();
+}
+
+/** { scrollWidth, innerWidth } of the page; scrollWidth > innerWidth means sideways scrolling. */
+export async function horizontalOverflow(page) {
+  return page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+}
+
+/**
+ * A full-page PNG in SCREENSHOT_DIR named `<name>.png` (after web fonts have loaded).
+ * Returns the file's path.
+ */
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Fails fast, with a hint, when nothing answers /readyz on E2E_PORT. */
+export async function assertServerReady() {
+  const url = platformUrl('/readyz');
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    if (response.ok) return;
+    throw new Error(`HTTP ${response.status}`);
+  } catch (e) {
+    throw new Error(
+      `eservice is not ready at ${url} (${e.message}); start it and set E2E_PORT (see tests/e2e/README.md)`,
+    );
+  }
+}

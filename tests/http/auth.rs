@@ -1,0 +1,1 @@
+//! Login, logout, sessions, rate limits and password reset: HTML and API.

@@ -1,0 +1,1 @@
+//! Registration, identity photos and the profile: HTML and API.
