@@ -1,0 +1,175 @@
+//! The binary as an operator runs it: bad settings stop start-up with one line and exit code 2;
+//! `tenant apply` validates, names the file and field, and is idempotent.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn eservice(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eservice"));
+    cmd.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run eservice")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A database URL for this test: a fresh PostgreSQL database when `TEST_DATABASE_URL` is set,
+/// else a SQLite file in `dir`.
+fn database_url(dir: &Path) -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(server) if server.starts_with("postgres") => {
+            let name = format!("t_cli_{}", std::process::id() as u64 * 1000 + rand_suffix());
+            let admin = Command::new("psql")
+                .args([&server, "-q", "-c", &format!("CREATE DATABASE {name}")])
+                .output()
+                .expect("psql");
+            assert!(admin.status.success(), "create database: {}", String::from_utf8_lossy(&admin.stderr));
+            let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
+            format!("{base}/{name}")
+        }
+        _ => format!("sqlite://{}/cli.db?mode=rwc", dir.display()),
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| u64::from(d.subsec_nanos()) % 1000).unwrap_or(0)
+}
+
+fn repo_tenants() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tenants")
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_one_line_and_exit_code_2() {
+    for (var, value) in [
+        ("ESERVICE_LISTEN", "not-an-address"),
+        ("DATABASE_URL", "mysql://localhost/x"),
+        ("ESERVICE_HTTPS", "perhaps"),
+        ("ESERVICE_SMTP_TLS", "ssl"),
+    ] {
+        let mut env = vec![(var, value)];
+        if var == "ESERVICE_SMTP_TLS" {
+            env.push(("ESERVICE_SMTP_HOST", "smtp.example"));
+        }
+        let out = eservice(&["serve"], &env);
+        assert_eq!(out.status.code(), Some(2), "{var}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.trim().lines().count(), 1, "{var}: one line, got {err}");
+        assert!(err.contains(var), "{var} is named: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn an_unknown_key_in_the_config_file_is_named() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("eservice.toml");
+    std::fs::write(&file, "listen = '127.0.0.1:0'\nbase_domian = 'x'\n").expect("write");
+    let out = eservice(&["--config", file.to_str().unwrap_or_default(), "migrate"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("base_domian"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_unreachable_database_is_reported_without_a_panic() {
+    let out = eservice(&["migrate"], &[("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("DATABASE_URL") && !err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn tenant_apply_is_idempotent_and_updates_a_changed_tenant() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = database_url(dir.path());
+    let env = [("DATABASE_URL", url.as_str())];
+    let tenants = repo_tenants();
+    let tenants = tenants.to_str().unwrap_or_default();
+
+    let first = eservice(&["tenant", "apply", tenants], &env);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(stdout(&first), "demo: created\nnongbua: created\n");
+    let second = eservice(&["tenant", "apply", tenants], &env);
+    assert_eq!(stdout(&second), "demo: unchanged\nnongbua: unchanged\n");
+
+    let copy = dir.path().join("nongbua");
+    std::fs::create_dir_all(&copy).expect("mkdir");
+    for entry in std::fs::read_dir(repo_tenants().join("nongbua")).expect("read") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), copy.join(entry.file_name())).expect("copy");
+    }
+    let manifest = copy.join("tenant.toml");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    std::fs::write(&manifest, text.replace("photo_count = 3", "photo_count = 2")).expect("write");
+    let changed = eservice(&["tenant", "apply", copy.to_str().unwrap_or_default()], &env);
+    assert_eq!(stdout(&changed), "nongbua: updated\n", "{}", stderr(&changed));
+
+    let list = eservice(&["tenant", "list"], &env);
+    let listed = stdout(&list);
+    assert!(listed.contains("demo\tactive\tเทศบาลเมืองตัวอย่าง"), "{listed}");
+    assert!(listed.contains("eservice.tuayang.test"), "{listed}");
+
+    let suspend = eservice(&["tenant", "suspend", "nongbua"], &env);
+    assert_eq!(stdout(&suspend), "nongbua: suspended\n");
+    let list = stdout(&eservice(&["tenant", "list"], &env));
+    assert!(list.contains("nongbua\tsuspended"), "{list}");
+    let missing = eservice(&["tenant", "suspend", "nowhere"], &env);
+    assert_eq!(missing.status.code(), Some(1));
+}
+
+#[test]
+fn tenant_apply_names_the_file_and_field_of_every_problem_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = database_url(dir.path());
+    let env = [("DATABASE_URL", url.as_str())];
+    let broken = dir.path().join("broken");
+    std::fs::create_dir_all(&broken).expect("mkdir");
+    std::fs::write(
+        broken.join("tenant.toml"),
+        r##"
+slug = "broken"
+name_th = "เทศบาลทดสอบ"
+name_en = "Test"
+[branding]
+primary_color = "blue"
+accent_color = "#ffffff"
+logo = "logo.png"
+[terms]
+version = "1"
+file_th = "terms.th.md"
+file_en = "../outside.md"
+[identity]
+photo_count = 9
+watermark_text = "ใช้สำหรับทดสอบเท่านั้น"
+[contact]
+address_th = "x"
+address_en = "x"
+phone = "1"
+email = "a@b.c"
+"##,
+    )
+    .expect("write");
+    std::fs::write(broken.join("terms.th.md"), "# ข้อกำหนด").expect("write");
+    let out = eservice(&["tenant", "apply", broken.to_str().unwrap_or_default()], &env);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for expected in [
+        "tenant.toml: branding.primary_color:",
+        "tenant.toml: identity.photo_count:",
+        "tenant.toml: terms.file_en:",
+        "logo.png: branding.logo: cannot read",
+    ] {
+        assert!(err.contains(expected), "missing `{expected}` in:\n{err}");
+    }
+    let list = eservice(&["tenant", "list"], &env);
+    assert_eq!(stdout(&list), "", "nothing was written");
+}
