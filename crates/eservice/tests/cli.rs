@@ -173,3 +173,47 @@ email = "a@b.c"
     let list = eservice(&["tenant", "list"], &env);
     assert_eq!(stdout(&list), "", "nothing was written");
 }
+
+#[test]
+fn serve_answers_then_stops_cleanly_on_sigterm() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().expect("dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eservice"))
+        .env_clear()
+        .env("ESERVICE_LISTEN", &listen)
+        .env("ESERVICE_DATA_DIR", dir.path())
+        .env("ESERVICE_TENANTS_DIR", repo_tenants())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let page = loop {
+        let attempt = std::net::TcpStream::connect(&listen).and_then(|mut s| {
+            s.write_all(b"GET / HTTP/1.1\r\nHost: demo.localhost\r\nConnection: close\r\n\r\n")?;
+            let mut body = String::new();
+            s.read_to_string(&mut body)?;
+            Ok(body)
+        });
+        match attempt {
+            Ok(body) if body.starts_with("HTTP/1.1 200") => break body,
+            _ if Instant::now() > deadline => panic!("server did not come up"),
+            _ => std::thread::sleep(Duration::from_millis(200)),
+        }
+    };
+    assert!(page.contains("เทศบาลเมืองตัวอย่าง"), "the embedded default loads the demo tenants");
+    assert!(dir.path().join("eservice.db").exists(), "SQLite under the data dir");
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "graceful exit, got {status:?}");
+    let mut log = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        let _ = err.read_to_string(&mut log);
+    }
+    assert!(log.contains("shutting down") && log.contains("stopped"), "{log}");
+    assert!(log.contains("request_id="), "requests are logged with their id: {log}");
+}

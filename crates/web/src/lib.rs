@@ -114,7 +114,8 @@ pub fn app(state: AppState) -> Router {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", request_id = %id, method = %req.method(), host = %host, path = %req.uri().path())
-        }))
+        })
+        .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
 }
 
