@@ -15,6 +15,9 @@ use crate::tenancy::Tenant;
 const APP_CSS: &str = include_str!("../static/app.css");
 const FONT_THAI_REGULAR: &[u8] = include_bytes!("../../files/fonts/NotoSansThai-Regular.ttf");
 const FONT_THAI_BOLD: &[u8] = include_bytes!("../../files/fonts/NotoSansThai-Bold.ttf");
+const FONT_LATIN_REGULAR: &[u8] = include_bytes!("../../files/fonts/NotoSans-Regular.ttf");
+const FONT_LATIN_BOLD: &[u8] = include_bytes!("../../files/fonts/NotoSans-Bold.ttf");
+const FAVICON: &str = include_str!("../static/favicon.svg");
 const FONT_LICENCE: &str = include_str!("../../files/fonts/OFL.txt");
 
 static VERSION: LazyLock<String> = LazyLock::new(|| {
@@ -32,7 +35,9 @@ pub fn version() -> &'static str {
 
 /// `/static/…`: no tenant needed.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/static/{file}", get(static_file))
+    Router::new()
+        .route("/static/{file}", get(static_file))
+        .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/static/favicon.svg") }))
 }
 
 /// `/branding/…`: the current tenant's logo and colours.
@@ -47,6 +52,9 @@ async fn static_file(Path(file): Path<String>) -> Response {
         "app.css" => (APP_CSS.as_bytes(), "text/css; charset=utf-8"),
         "noto-sans-thai-regular.ttf" => (FONT_THAI_REGULAR, "font/ttf"),
         "noto-sans-thai-bold.ttf" => (FONT_THAI_BOLD, "font/ttf"),
+        "noto-sans-regular.ttf" => (FONT_LATIN_REGULAR, "font/ttf"),
+        "noto-sans-bold.ttf" => (FONT_LATIN_BOLD, "font/ttf"),
+        "favicon.svg" => (FAVICON.as_bytes(), "image/svg+xml"),
         "fonts-licence.txt" => (FONT_LICENCE.as_bytes(), "text/plain; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };

@@ -214,6 +214,8 @@ struct ErrorPage {
     status: u16,
     title: String,
     message: String,
+    /// A way back to the platform page when no tenant could be shown.
+    platform_url: Option<String>,
 }
 
 fn render_error(
@@ -238,7 +240,19 @@ fn render_error(
         let body = ErrorBody { error: ErrorDetail { code: info.code, message: views.t(lang, info.message_key), fields } };
         return (status, axum::Json(body)).into_response();
     }
-    let page = ErrorPage { status: status.as_u16(), title: views.t(lang, info.title_key), message: views.t(lang, info.message_key) };
+    let platform_url = tenant.is_none().then(|| {
+        let scheme = if state.config.https { "https" } else { "http" };
+        match state.config.public_port {
+            Some(port) => format!("{scheme}://{}:{port}/", state.config.base_domain),
+            None => format!("{scheme}://{}/", state.config.base_domain),
+        }
+    });
+    let page = ErrorPage {
+        status: status.as_u16(),
+        title: views.t(lang, info.title_key),
+        message: views.t(lang, info.message_key),
+        platform_url,
+    };
     match views.page("error.html", &PageCtx::new(lang, path, tenant), &page) {
         Ok(Html(html)) => (status, Html(html)).into_response(),
         Err(_) => (status, page.message).into_response(),
