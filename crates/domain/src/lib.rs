@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod email;
+pub mod form;
 pub mod locale;
 pub mod national_id;
 pub mod password_policy;
