@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_tenants;
 mod m20261125_000002_create_outbox;
 mod m20261125_000003_create_citizens;
+mod m20261125_000004_create_services;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_tenants::Migration),
             Box::new(m20261125_000002_create_outbox::Migration),
             Box::new(m20261125_000003_create_citizens::Migration),
+            Box::new(m20261125_000004_create_services::Migration),
         ]
     }
 }

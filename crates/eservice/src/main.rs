@@ -182,6 +182,10 @@ async fn apply(db: &store::Db, dir: &Path) -> anyhow::Result<ExitCode> {
             Ok(bundle) => match store::tenants::apply(db, &bundle).await {
                 Ok(outcome) => println!("{}: {}", bundle.tenant.slug, format!("{outcome:?}").to_lowercase()),
                 Err(store::tenants::ApplyError::Db(e)) => return Err(e.into()),
+                Err(e @ (store::tenants::ApplyError::FormVersionChanged { .. } | store::tenants::ApplyError::FormVersionBehind { .. })) => {
+                    failed = true;
+                    eprintln!("error: {e}");
+                }
                 Err(e) => {
                     failed = true;
                     eprintln!("error: {}: {e}", dir.join(store::tenant_dir::MANIFEST).display());

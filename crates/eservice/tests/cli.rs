@@ -102,11 +102,7 @@ fn tenant_apply_is_idempotent_and_updates_a_changed_tenant() {
     assert_eq!(stdout(&second), "demo: unchanged\nnongbua: unchanged\n");
 
     let copy = dir.path().join("nongbua");
-    std::fs::create_dir_all(&copy).expect("mkdir");
-    for entry in std::fs::read_dir(repo_tenants().join("nongbua")).expect("read") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), copy.join(entry.file_name())).expect("copy");
-    }
+    copy_tree(&repo_tenants().join("nongbua"), &copy);
     let manifest = copy.join("tenant.toml");
     let text = std::fs::read_to_string(&manifest).expect("read");
     std::fs::write(&manifest, text.replace("photo_count = 3", "photo_count = 2")).expect("write");
@@ -216,4 +212,77 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
     }
     assert!(log.contains("shutting down") && log.contains("stopped"), "{log}");
     assert!(log.contains("request_id="), "requests are logged with their id: {log}");
+}
+
+/// Copies a tenant folder with its sub-folders (`forms/`).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+fn replace_in(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "{} should contain {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
+#[test]
+fn tenant_apply_names_the_file_and_path_of_a_broken_services_toml_or_form_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = database_url(dir.path());
+    let env = [("DATABASE_URL", url.as_str())];
+    let demo = dir.path().join("demo");
+    copy_tree(&repo_tenants().join("demo"), &demo);
+    replace_in(&demo.join("services.toml"), "icon = \"droplet\"", "icon = \"tap\"");
+    replace_in(&demo.join("services.toml"), "form = \"septic_emptying\"", "form = \"septic\"");
+    replace_in(&demo.join("forms/complaint.json"), "\"equals\": \"other\"", "\"equals\": \"others\"");
+
+    let out = eservice(&["tenant", "apply", demo.to_str().unwrap_or_default()], &env);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    for expected in [
+        "services.toml: categories[2].icon: 'tap' is not one of",
+        "services.toml: categories[1].items[1].form: names form 'septic' but there is no forms/septic.json",
+        "forms/complaint.json: fields[2].show_when.equals: is not an option of topic",
+    ] {
+        assert!(err.contains(expected), "missing `{expected}` in:\n{err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+
+    replace_in(&demo.join("services.toml"), "icon = \"tap\"", "icon = \"droplet\"\nicn = \"tap\"");
+    let out = eservice(&["tenant", "apply", demo.to_str().unwrap_or_default()], &env);
+    let err = stderr(&out);
+    assert!(err.contains("services.toml: categories[2].icn: unknown field `icn`"), "unknown keys are refused:\n{err}");
+    assert_eq!(stdout(&eservice(&["tenant", "list"], &env)), "", "nothing was written");
+}
+
+#[test]
+fn tenant_apply_refuses_a_changed_form_under_an_old_version_and_takes_a_new_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = database_url(dir.path());
+    let env = [("DATABASE_URL", url.as_str())];
+    let demo = dir.path().join("demo");
+    copy_tree(&repo_tenants().join("demo"), &demo);
+    let apply = || eservice(&["tenant", "apply", demo.to_str().unwrap_or_default()], &env);
+    assert_eq!(stdout(&apply()), "demo: created\n");
+
+    let form = demo.join("forms/complaint.json");
+    replace_in(&form, "\"th\": \"หัวเรื่อง\"", "\"th\": \"เรื่อง\"");
+    let out = apply();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("forms/complaint.json") && err.contains("give it a new version"), "{err}");
+
+    replace_in(&form, "\"version\": 1", "\"version\": 2");
+    let out = apply();
+    assert_eq!(stdout(&out), "demo: updated\n", "{}", stderr(&out));
+    assert_eq!(stdout(&apply()), "demo: unchanged\n");
 }

@@ -1,5 +1,10 @@
-//! The on-disk form of a tenant: `tenants/<slug>/tenant.toml` plus the files it names.
-//! Loading reads and validates everything; errors name the file and the field.
+//! The on-disk form of a tenant: `tenants/<slug>/tenant.toml` plus the files it names, and its
+//! services (`services.toml`, `forms/`). Loading reads and validates everything; errors name the
+//! file and the field.
+
+mod services;
+
+pub use services::{CategoryDef, FORMS, FormDef, ICONS, ItemDef, SERVICES, ServiceCatalogue};
 
 use domain::tenant::{FieldError, TenantManifest, ValidTenant};
 use sha2::{Digest, Sha256};
@@ -18,6 +23,7 @@ pub struct TenantBundle {
     pub terms_en: String,
     pub logo: Vec<u8>,
     pub logo_mime: &'static str,
+    pub services: ServiceCatalogue,
 }
 
 impl TenantBundle {
@@ -40,6 +46,10 @@ impl TenantBundle {
             h.update([0u8]);
         }
         h.update(&self.logo);
+        if !self.services.is_empty() {
+            h.update([0u8]);
+            h.update(serde_json::to_string(&self.services).unwrap_or_default().as_bytes());
+        }
         hex::encode(h.finalize())
     }
 }
@@ -91,6 +101,7 @@ pub fn load_dir(dir: &Path) -> Result<TenantBundle, Vec<BundleError>> {
         }
         mime
     });
+    let services = services::load(dir, &mut errors);
     let tenant = manifest.validate().map_err(|field_errors| {
         field_errors
             .into_iter()
@@ -113,6 +124,7 @@ pub fn load_dir(dir: &Path) -> Result<TenantBundle, Vec<BundleError>> {
                 terms_en: terms_en.unwrap_or_default(),
                 logo: logo.unwrap_or_default(),
                 logo_mime: logo_mime.unwrap_or("image/png"),
+                services,
             })
         }
         Ok(_) => Err(errors),

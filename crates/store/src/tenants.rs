@@ -9,6 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
+use std::path::PathBuf;
 use uuid::Uuid;
 
 /// A tenant as the rest of the platform sees it.
@@ -57,6 +58,10 @@ pub enum ApplyError {
     DomainTaken(String),
     #[error("terms: version {0} was already published with a different text; give the new text a new version")]
     TermsVersionReused(String),
+    #[error("{}: version: {version} is already stored with a different schema; give it a new version", file.display())]
+    FormVersionChanged { file: PathBuf, version: u32 },
+    #[error("{}: version: {version} is older than version {latest} already stored; give it a new version", file.display())]
+    FormVersionBehind { file: PathBuf, version: u32, latest: i32 },
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -271,6 +276,7 @@ pub async fn apply(db: &DatabaseConnection, bundle: &TenantBundle) -> Result<App
             .await?;
         }
     }
+    crate::services::store_catalogue(&txn, crate::Scope(id), &bundle.services).await?;
     txn.commit().await?;
     Ok(outcome)
 }

@@ -1,9 +1,12 @@
 //! sea-orm entities: one module per table. Never returned over the wire; views are built from them.
 
 pub mod citizen;
+pub mod form_version;
 pub mod identity_photo;
 pub mod outbox;
 pub mod password_reset;
+pub mod service_category;
+pub mod service_item;
 pub mod session;
 pub mod tenant;
 pub mod tenant_domain;
