@@ -1,7 +1,9 @@
 //! `spawn_app()`: the real application on port 0 with its own fresh, migrated database and the
 //! demo tenants from `tenants/`, plus typed helpers for the calls tests make.
 
+pub mod auth;
 pub mod citizens;
+pub mod registration;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -39,6 +41,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.database_url = web::config::Secret::new(database.url.clone());
     config.db_max_connections = 5;
     config.data_dir = data_dir.path().to_path_buf();
+    config.mail.transport = notify::MailTransport::File { dir: data_dir.path().join("mail") };
+    config.storage = web::config::Storage::Local { dir: data_dir.path().join("files") };
     config.tenants_dir = repo_root().join("tenants");
     config.tenant_cache_ttl_secs = 1;
     adjust(&mut config);

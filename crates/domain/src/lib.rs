@@ -7,4 +7,5 @@ pub mod form;
 pub mod locale;
 pub mod national_id;
 pub mod password_policy;
+pub mod registration;
 pub mod tenant;

@@ -13,6 +13,7 @@ use crate::state::AppState;
 use crate::tenancy::Tenant;
 
 const APP_CSS: &str = include_str!("../static/app.css");
+const ADDRESS_JS: &str = include_str!("../static/address.js");
 const FONT_THAI_REGULAR: &[u8] = include_bytes!("../../files/fonts/NotoSansThai-Regular.ttf");
 const FONT_THAI_BOLD: &[u8] = include_bytes!("../../files/fonts/NotoSansThai-Bold.ttf");
 const FONT_LATIN_REGULAR: &[u8] = include_bytes!("../../files/fonts/NotoSans-Regular.ttf");
@@ -23,6 +24,7 @@ const FONT_LICENCE: &str = include_str!("../../files/fonts/OFL.txt");
 static VERSION: LazyLock<String> = LazyLock::new(|| {
     let mut h = Sha256::new();
     h.update(APP_CSS.as_bytes());
+    h.update(ADDRESS_JS.as_bytes());
     h.update(FONT_THAI_REGULAR);
     h.update(FONT_THAI_BOLD);
     hex::encode(&h.finalize()[..6])
@@ -50,6 +52,7 @@ pub fn tenant_router() -> Router<AppState> {
 async fn static_file(Path(file): Path<String>) -> Response {
     let (body, mime): (&'static [u8], &str) = match file.as_str() {
         "app.css" => (APP_CSS.as_bytes(), "text/css; charset=utf-8"),
+        "address.js" => (ADDRESS_JS.as_bytes(), "text/javascript; charset=utf-8"),
         "noto-sans-thai-regular.ttf" => (FONT_THAI_REGULAR, "font/ttf"),
         "noto-sans-thai-bold.ttf" => (FONT_THAI_BOLD, "font/ttf"),
         "noto-sans-regular.ttf" => (FONT_LATIN_REGULAR, "font/ttf"),

@@ -184,7 +184,13 @@ async fn dispatch(sites: Sites, mut req: Request) -> Response {
         Err(e) => (e.into_response(), None),
     };
     match response.extensions().get::<ErrorInfo>().cloned() {
-        Some(info) => render_error(&sites.state, response.status(), info, lang, &path, tenant.as_ref()),
+        Some(info) => {
+            let mut rendered = render_error(&sites.state, response.status(), info, lang, &path, tenant.as_ref());
+            if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
+                rendered.headers_mut().insert(header::RETRY_AFTER, retry.clone());
+            }
+            rendered
+        }
         None => response,
     }
 }

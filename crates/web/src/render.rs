@@ -17,6 +17,21 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("platform.html", include_str!("../templates/platform.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("terms.html", include_str!("../templates/terms.html")),
+    ("register_components.html", include_str!("../templates/register_components.html")),
+    ("register_terms.html", include_str!("../templates/register_terms.html")),
+    ("register_form.html", include_str!("../templates/register_form.html")),
+    ("register_identity.html", include_str!("../templates/register_identity.html")),
+    ("welcome.html", include_str!("../templates/welcome.html")),
+    ("profile.html", include_str!("../templates/profile.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("forgot_request.html", include_str!("../templates/forgot_request.html")),
+    ("forgot_sent.html", include_str!("../templates/forgot_sent.html")),
+    ("reset_form.html", include_str!("../templates/reset_form.html")),
+    ("reset_invalid.html", include_str!("../templates/reset_invalid.html")),
+    ("mailbox.html", include_str!("../templates/mailbox.html")),
+    ("mailbox_message.html", include_str!("../templates/mailbox_message.html")),
+    ("email/account.html", include_str!("../templates/email/account.html")),
+    ("email/account.txt", include_str!("../templates/email/account.txt")),
 ];
 
 #[derive(Clone)]

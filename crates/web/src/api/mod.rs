@@ -1,6 +1,7 @@
 //! The public JSON API under `/api/v1`, resolved by Host like the pages.
 
 pub mod accounts;
+pub mod auth;
 
 use axum::extract::State;
 use axum::routing::get;
@@ -12,7 +13,7 @@ use crate::state::AppState;
 use crate::tenancy::Tenant;
 
 pub fn tenant_router() -> Router<AppState> {
-    Router::new().route("/api/v1/tenant", get(tenant_info))
+    Router::new().route("/api/v1/tenant", get(tenant_info)).merge(auth::router())
 }
 
 #[derive(Serialize)]

@@ -1,0 +1,119 @@
+//! The forgotten-password journey: a one-time link by e-mail (valid for `LINK_LIFETIME`, stored
+//! only as its hash), then a new password that ends every session and is confirmed by e-mail.
+
+use access::token::{hash_token, new_token};
+use chrono::{Duration, Utc};
+use domain::email::Email;
+use domain::password_policy::{PasswordPolicy, PasswordProblem, PersonalFacts};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+
+use super::mail::{self, Recipient};
+use super::sign_in::account_key;
+use crate::error::{AppError, FieldIssue};
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+
+pub const LINK_LIFETIME: Duration = Duration::minutes(30);
+
+/// Sends a reset link to `email` if it belongs to a citizen of the tenant. Unknown addresses go
+/// the same way up to the two writes, so callers answer alike and in about the same time.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
+pub async fn request_link(state: &AppState, tenant: &Tenant, client_ip: &str, email: &Email) -> Result<(), AppError> {
+    let scope = tenant.scope();
+    state.limits.forgot_ip.attempt(&format!("{}:{client_ip}", scope.tenant_id()))?;
+    state.limits.forgot_account.attempt(&format!("{}:{}", scope.tenant_id(), store::citizens::email_key(email.as_str())))?;
+
+    let token = new_token();
+    let link = format!("{}/password/reset?token={token}", state.tenant_origin(&tenant.0.slug));
+    let now = Utc::now();
+    let txn = begin_write(&state.db).await?;
+    let citizen = store::citizens::find_by_email(&txn, scope, email.as_str()).await?;
+    let recipient = match &citizen {
+        Some(c) => Recipient::of(c),
+        None => Recipient { name: String::new(), email: email.as_str().to_owned() },
+    };
+    let message = mail::password_reset(state, tenant, &recipient, &link, LINK_LIFETIME)?;
+    if let Some(citizen) = &citizen {
+        store::password_resets::create(&txn, scope, citizen.id, &hash_token(&token), now, now + LINK_LIFETIME).await?;
+        store::outbox::enqueue_email(&txn, Some(scope.tenant_id()), &message).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A transaction that reads, then writes. On SQLite it takes the write lock up front, since a read
+/// snapshot cannot be upgraded once another connection has committed (it fails with SQLITE_BUSY
+/// instead of waiting); PostgreSQL ignores the mode.
+async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Whether `token` is an unused, unexpired reset link of this tenant.
+pub async fn link_is_live(state: &AppState, tenant: &Tenant, token: &str) -> Result<bool, AppError> {
+    Ok(store::password_resets::peek(&state.db, tenant.scope(), &hash_token(token), Utc::now()).await?.is_some())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResetError {
+    /// Unknown, forged, expired, already used, or another tenant's.
+    #[error("the reset link is not valid")]
+    TokenInvalid,
+    #[error(transparent)]
+    Password(PasswordProblem),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl ResetError {
+    /// The field to blame (`token` or `password`) and its code, for 422 answers.
+    pub fn field_issue(&self) -> Option<FieldIssue> {
+        match self {
+            Self::TokenInvalid => Some(FieldIssue::new("token", "token_invalid")),
+            Self::Password(problem) => Some(FieldIssue::new("password", problem.code())),
+            Self::App(_) => None,
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ResetError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::App(e.into())
+    }
+}
+
+/// Sets a new password with a reset link. In one transaction: the token is used up, the hash
+/// replaced, every other open link voided, every session ended and a confirmation e-mail queued.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
+pub async fn reset_password(state: &AppState, tenant: &Tenant, token: &str, password: &str) -> Result<(), ResetError> {
+    let scope = tenant.scope();
+    let token_hash = hash_token(token);
+    let now = Utc::now();
+    let citizen_id = store::password_resets::peek(&state.db, scope, &token_hash, now).await?.ok_or(ResetError::TokenInvalid)?;
+    let citizen = store::citizens::find(&state.db, scope, citizen_id).await?.ok_or(ResetError::TokenInvalid)?;
+    let facts = PersonalFacts {
+        national_id: Some(&citizen.national_id),
+        birth_date: Some(citizen.birth_date),
+        email: Some(&citizen.email),
+    };
+    PasswordPolicy::default().check(password, &facts).map_err(ResetError::Password)?;
+    let hash = state.hasher.hash(password.to_owned()).await.map_err(AppError::from)?;
+    let notice = mail::password_changed(state, tenant, &Recipient::of(&citizen), now)?;
+
+    let txn = begin_write(&state.db).await?;
+    if store::password_resets::consume(&txn, scope, &token_hash, now).await?.is_none() {
+        return Err(ResetError::TokenInvalid);
+    }
+    store::citizens::set_password_hash(&txn, scope, citizen.id, &hash).await?;
+    store::password_resets::void_for_citizen(&txn, scope, citizen.id, now).await?;
+    store::sessions::delete_for_citizen(&txn, scope, citizen.id, None).await?;
+    store::outbox::enqueue_email(&txn, Some(scope.tenant_id()), &notice).await?;
+    txn.commit().await?;
+
+    // Whoever holds the new password may log in at once, even after a lockout.
+    state.limits.login_account.reset(&account_key(scope, &citizen.national_id));
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! The forgotten-password pages: "ลืมรหัสผ่าน" (e-mail) → the same "check your inbox" page for
+//! every address → the link's new-password form with its guidance → "ดำเนินการสำเร็จ" and login.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use domain::email::Email;
+use domain::locale::Lang;
+use domain::password_policy::{PasswordPolicy, guidance_keys};
+use serde::{Deserialize, Serialize};
+
+use super::password_reset::{self, ResetError};
+use super::{Client, HtmlForm, LoginPage, no_store};
+use crate::accounts::csrf::{self, CsrfToken};
+use crate::error::AppError;
+use crate::i18n::RequestLang;
+use crate::render::{PageCtx, Views};
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/password/forgot", get(forgot_page).post(forgot))
+        .route("/password/forgot/sent", get(forgot_sent))
+        .route("/password/reset", get(reset_page).post(reset))
+        .route("/password/reset/done", get(reset_done))
+}
+
+#[derive(Serialize, Default)]
+struct ForgotPage {
+    csrf: String,
+    email: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ForgotForm {
+    csrf_token: String,
+    email: String,
+}
+
+fn render(state: &AppState, tenant: &Tenant, lang: Lang, path: &str, template: &str, status: StatusCode, page: &impl Serialize) -> Result<Response, AppError> {
+    Ok(no_store(status, state.views.page(template, &PageCtx::new(lang, path, Some(tenant)), page)?))
+}
+
+async fn forgot_page(State(state): State<AppState>, tenant: Tenant, RequestLang(lang): RequestLang, csrf: CsrfToken) -> Result<Response, AppError> {
+    let page = ForgotPage { csrf: csrf.0, ..ForgotPage::default() };
+    render(&state, &tenant, lang, "/password/forgot", "forgot_request.html", StatusCode::OK, &page)
+}
+
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
+async fn forgot(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    csrf: CsrfToken,
+    client: Client,
+    HtmlForm(form): HtmlForm<ForgotForm>,
+) -> Result<Response, AppError> {
+    csrf::verify(&csrf, &form.csrf_token)?;
+    let mut page = ForgotPage { csrf: csrf.0, email: form.email.trim().to_owned(), error: None };
+    let Ok(email) = Email::parse(&form.email) else {
+        page.error = Some("forgot.error_email");
+        return render(&state, &tenant, lang, "/password/forgot", "forgot_request.html", StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    match password_reset::request_link(&state, &tenant, &client.ip, &email).await {
+        Ok(()) => Ok(Redirect::to("/password/forgot/sent").into_response()),
+        Err(AppError::TooManyRequests { retry_after_secs }) => {
+            page.error = Some("forgot.error_locked");
+            let mut response =
+                render(&state, &tenant, lang, "/password/forgot", "forgot_request.html", StatusCode::TOO_MANY_REQUESTS, &page)?;
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            Ok(response)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Serialize)]
+struct SentPage {
+    minutes: i64,
+}
+
+async fn forgot_sent(State(state): State<AppState>, tenant: Tenant, RequestLang(lang): RequestLang) -> Result<Response, AppError> {
+    let page = SentPage { minutes: password_reset::LINK_LIFETIME.num_minutes() };
+    render(&state, &tenant, lang, "/password/forgot/sent", "forgot_sent.html", StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Serialize, Default)]
+struct ResetPage {
+    csrf: String,
+    token: String,
+    guidance: Vec<String>,
+    /// The message for the password field, already translated.
+    error: Option<String>,
+}
+
+impl ResetPage {
+    fn new(views: &Views, lang: Lang, csrf: CsrfToken, token: String) -> Self {
+        let guidance = guidance_keys().iter().map(|key| policy_text(views, lang, key)).collect();
+        Self { csrf: csrf.0, token, guidance, error: None }
+    }
+}
+
+/// A catalogue message about the password, with the policy's lengths filled in.
+fn policy_text(views: &Views, lang: Lang, key: &str) -> String {
+    let policy = PasswordPolicy::default();
+    views.t(lang, key).replace("{min}", &policy.min_length.to_string()).replace("{max}", &policy.max_length.to_string())
+}
+
+async fn reset_page(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    csrf: CsrfToken,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    if !password_reset::link_is_live(&state, &tenant, &q.token).await? {
+        return invalid_link(&state, &tenant, lang);
+    }
+    // The language switch comes back to this same link.
+    let path = format!("/password/reset?token={}", q.token);
+    render(&state, &tenant, lang, &path, "reset_form.html", StatusCode::OK, &ResetPage::new(&state.views, lang, csrf, q.token))
+}
+
+fn invalid_link(state: &AppState, tenant: &Tenant, lang: Lang) -> Result<Response, AppError> {
+    render(state, tenant, lang, "/password/reset", "reset_invalid.html", StatusCode::BAD_REQUEST, &())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ResetForm {
+    csrf_token: String,
+    token: String,
+    password: String,
+    password_confirm: String,
+}
+
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
+async fn reset(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    csrf: CsrfToken,
+    HtmlForm(form): HtmlForm<ResetForm>,
+) -> Result<Response, AppError> {
+    csrf::verify(&csrf, &form.csrf_token)?;
+    let error = if form.password != form.password_confirm {
+        Some(state.views.t(lang, "field_error.password_mismatch"))
+    } else {
+        match password_reset::reset_password(&state, &tenant, &form.token, &form.password).await {
+            Ok(()) => return Ok(Redirect::to("/password/reset/done").into_response()),
+            Err(ResetError::TokenInvalid) => return invalid_link(&state, &tenant, lang),
+            Err(ResetError::Password(problem)) => Some(policy_text(&state.views, lang, &format!("field_error.{}", problem.code()))),
+            Err(ResetError::App(e)) => return Err(e),
+        }
+    };
+    let page = ResetPage { error, ..ResetPage::new(&state.views, lang, csrf, form.token) };
+    render(&state, &tenant, lang, "/password/reset", "reset_form.html", StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+/// "ดำเนินการสำเร็จ", on the login screen itself, as the seed describes.
+async fn reset_done(State(state): State<AppState>, tenant: Tenant, RequestLang(lang): RequestLang, csrf: CsrfToken) -> Result<Response, AppError> {
+    LoginPage::new(&csrf).with_notice("reset.done").render(&state, &tenant, lang, StatusCode::OK)
+}

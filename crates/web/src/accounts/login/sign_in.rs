@@ -1,0 +1,152 @@
+//! Checking a national ID and password and opening a session, with brute-force limits per client
+//! IP and per account. No answer, and no answer's timing, tells whether an account exists.
+
+use access::ratelimit::RetryAfter;
+use domain::national_id::NationalId;
+use store::Scope;
+use store::citizens::Citizen;
+
+use super::Client;
+use crate::accounts::session::{self, Started};
+use crate::error::{AppError, FieldIssue};
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+
+/// Longer than any password the policy accepts; refused before it reaches the hasher.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// A username and password in the right shape (not yet checked against the account).
+pub struct Credentials {
+    pub national_id: NationalId,
+    pub password: String,
+}
+
+impl Credentials {
+    /// Field issues name `username` or `password`, with `required` or the national ID's code.
+    pub fn parse(username: &str, password: &str) -> Result<Self, Vec<FieldIssue>> {
+        let mut issues = Vec::new();
+        let national_id = if username.trim().is_empty() {
+            issues.push(FieldIssue::new("username", "required"));
+            None
+        } else {
+            NationalId::parse(username).map_err(|e| issues.push(FieldIssue::new("username", e.code()))).ok()
+        };
+        if password.is_empty() {
+            issues.push(FieldIssue::new("password", "required"));
+        } else if password.len() > MAX_PASSWORD_BYTES {
+            issues.push(FieldIssue::new("password", "too_long"));
+        }
+        match national_id {
+            Some(national_id) if issues.is_empty() => Ok(Self { national_id, password: password.to_owned() }),
+            _ => Err(issues),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// Wrong password or no such account: deliberately one case.
+    #[error("wrong national ID or password")]
+    InvalidCredentials,
+    #[error(transparent)]
+    Locked(#[from] RetryAfter),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+pub struct SignedIn {
+    pub citizen: Citizen,
+    pub session: Started,
+}
+
+/// The rate-limit key of an account: tenant and national ID.
+pub fn account_key(scope: Scope, national_id: &str) -> String {
+    format!("{}:{national_id}", scope.tenant_id())
+}
+
+/// Checks the credentials and starts a session of `kind`; `replaced` (the session token the
+/// client presented, if any) is ended, so a session id fixed before login is worthless after it.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, kind))]
+pub async fn sign_in(
+    state: &AppState,
+    tenant: &Tenant,
+    client: &Client,
+    credentials: &Credentials,
+    kind: &str,
+    replaced: Option<&str>,
+) -> Result<SignedIn, SignInError> {
+    let scope = tenant.scope();
+    let ip_key = format!("{}:{}", scope.tenant_id(), client.ip);
+    let account_key = account_key(scope, credentials.national_id.as_str());
+    state.limits.login_ip.check(&ip_key)?;
+    state.limits.login_account.check(&account_key)?;
+
+    let citizen = store::citizens::find_by_national_id(&state.db, scope, credentials.national_id.as_str())
+        .await
+        .map_err(AppError::from)?;
+    let verified = state
+        .hasher
+        .verify_or_dummy(credentials.password.clone(), citizen.as_ref().map(|c| c.password_hash.clone()))
+        .await
+        .map_err(AppError::from)?;
+    let citizen = match citizen {
+        Some(citizen) if verified => citizen,
+        _ => {
+            state.limits.login_ip.record_failure(&ip_key);
+            state.limits.login_account.record_failure(&account_key);
+            return Err(SignInError::InvalidCredentials);
+        }
+    };
+    // Only the account's count starts again: forgiving the IP too would let one valid account
+    // launder guesses at everyone else's.
+    state.limits.login_account.reset(&account_key);
+    upgrade_hash(state, scope, &citizen, &credentials.password).await;
+
+    if let Some(old) = replaced {
+        sign_out(state, tenant, old).await?;
+    }
+    let session = session::start(state, scope, citizen.id, kind, &client.ip, &client.user_agent).await?;
+    Ok(SignedIn { citizen, session })
+}
+
+/// Ends the session with this token (a cookie or a bearer token); unknown tokens are ignored.
+pub async fn sign_out(state: &AppState, tenant: &Tenant, token: &str) -> Result<(), AppError> {
+    end_session(state, tenant.scope(), &access::token::hash_token(token)).await
+}
+
+pub async fn end_session(state: &AppState, scope: Scope, id_hash: &str) -> Result<(), AppError> {
+    store::sessions::delete(&state.db, scope, id_hash).await?;
+    Ok(())
+}
+
+/// Re-hashes a password stored with older argon2 settings while the plain text is at hand. A
+/// failure only means the upgrade waits for the next login.
+async fn upgrade_hash(state: &AppState, scope: Scope, citizen: &Citizen, password: &str) {
+    if !state.hasher.needs_rehash(&citizen.password_hash) {
+        return;
+    }
+    let result = match state.hasher.hash(password.to_owned()).await {
+        Ok(hash) => store::citizens::set_password_hash(&state.db, scope, citizen.id, &hash).await.map(drop).map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = result {
+        tracing::warn!(error = format!("{e:#}"), "upgrading a password hash");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_checked_for_shape_only() {
+        assert!(Credentials::parse("1-1037-02071-56-1", "anything").is_ok());
+        let issues = Credentials::parse("", "").err().unwrap_or_default();
+        assert_eq!(issues, vec![FieldIssue::new("username", "required"), FieldIssue::new("password", "required")]);
+        let issues = Credentials::parse("1103702071562", "x").err().unwrap_or_default();
+        assert_eq!(issues, vec![FieldIssue::new("username", "checksum")]);
+        let long = "x".repeat(MAX_PASSWORD_BYTES + 1);
+        let issues = Credentials::parse("1103702071561", &long).err().unwrap_or_default();
+        assert_eq!(issues, vec![FieldIssue::new("password", "too_long")]);
+    }
+}

@@ -1,0 +1,185 @@
+//! "ยืนยันตัวตน": the tenant's number of ID-card photos, stamped and stored all or nothing; the
+//! welcome page that shows the status and the stamped result; the photos, to their owner only.
+
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::locale::Lang;
+use serde::Serialize;
+use store::citizens::{self, Citizen, IdentityPhoto, identity_status};
+
+use super::{messages, service, uploads};
+use crate::accounts::csrf::CsrfToken;
+use crate::accounts::session::CurrentCitizen;
+use crate::error::{AppError, FieldIssue};
+use crate::i18n::RequestLang;
+use crate::render::PageCtx;
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+
+#[derive(Serialize)]
+pub(super) struct PhotoLink {
+    url: String,
+    n: usize,
+}
+
+pub(super) fn photo_links(photos: &[IdentityPhoto]) -> Vec<PhotoLink> {
+    photos.iter().enumerate().map(|(i, p)| PhotoLink { url: format!("/me/identity-photos/{}", p.id), n: i + 1 }).collect()
+}
+
+/// The status as the citizen reads it, e.g. "กำลังตรวจสอบการยืนยันตัวตน".
+#[derive(Serialize)]
+pub(super) struct StatusView {
+    code: String,
+    label: String,
+    note: Option<String>,
+}
+
+pub(super) fn status_view(state: &AppState, lang: Lang, citizen: &Citizen) -> StatusView {
+    StatusView {
+        code: citizen.identity_status.clone(),
+        label: state.views.t(lang, &format!("identity_status.{}", citizen.identity_status)),
+        note: citizen.identity_note.clone(),
+    }
+}
+
+#[derive(Serialize)]
+struct Slot {
+    n: usize,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct IdentityPage<'a> {
+    csrf_token: &'a str,
+    count: u8,
+    slots: Vec<Slot>,
+    error: Option<String>,
+    status: StatusView,
+    current: Vec<PhotoLink>,
+    max_mb: usize,
+}
+
+fn render_page(
+    state: &AppState,
+    tenant: &Tenant,
+    lang: Lang,
+    csrf: &CsrfToken,
+    citizen: &Citizen,
+    current: &[IdentityPhoto],
+    issues: &[FieldIssue],
+) -> Result<Html<String>, AppError> {
+    let errors = messages(&state.views, lang, issues);
+    let count = tenant.0.settings.identity.photo_count;
+    let page = IdentityPage {
+        csrf_token: &csrf.0,
+        count,
+        slots: (0..usize::from(count)).map(|i| Slot { n: i + 1, error: errors.get(&format!("photos[{i}]")).cloned() }).collect(),
+        error: errors.get("photos").cloned(),
+        status: status_view(state, lang, citizen),
+        current: photo_links(current),
+        max_mb: service::image_limits().max_bytes / (1024 * 1024),
+    };
+    state.views.page("register_identity.html", &PageCtx::new(lang, "/register/identity", Some(tenant)), &page)
+}
+
+/// `GET /register/identity`: one file input per photo the tenant asks for.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
+pub async fn page(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    csrf: CsrfToken,
+    me: CurrentCitizen,
+) -> Result<Response, AppError> {
+    if me.citizen.identity_status == identity_status::VERIFIED {
+        return Ok(Redirect::to("/welcome").into_response());
+    }
+    let current = citizens::identity_photos(&state.db, tenant.scope(), me.citizen.id).await?;
+    Ok(render_page(&state, &tenant, lang, &csrf, &me.citizen, &current, &[])?.into_response())
+}
+
+/// `POST /register/identity` (multipart: `csrf_token` first, then one `photo` per input).
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
+pub async fn upload(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    csrf: CsrfToken,
+    me: CurrentCitizen,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, AppError> {
+    let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
+    let files = uploads::form_files(&mut multipart, &csrf, "photo", service::image_limits().max_bytes).await?;
+    match service::replace_identity_photos(&state, &tenant, &me.citizen, files).await {
+        Ok(_) => Ok(Redirect::to("/welcome").into_response()),
+        Err(AppError::Validation(issues)) => {
+            let current = citizens::identity_photos(&state.db, tenant.scope(), me.citizen.id).await?;
+            let html = render_page(&state, &tenant, lang, &csrf, &me.citizen, &current, &issues)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        Err(AppError::Conflict(_)) => Ok(Redirect::to("/welcome").into_response()),
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Serialize)]
+struct WelcomePage<'a> {
+    csrf_token: &'a str,
+    name: String,
+    status: StatusView,
+    photos: Vec<PhotoLink>,
+    has_avatar: bool,
+}
+
+/// `GET /welcome`: "ยินดีต้อนรับ เข้าสู่ระบบบริการประชาชนออนไลน์" with the identity status.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
+pub async fn welcome(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    csrf: CsrfToken,
+    me: CurrentCitizen,
+) -> Result<Response, AppError> {
+    let citizen = &me.citizen;
+    if citizen.identity_status == identity_status::PHOTOS_REQUIRED {
+        return Ok(Redirect::to("/register/identity").into_response());
+    }
+    let photos = citizens::identity_photos(&state.db, tenant.scope(), citizen.id).await?;
+    let page = WelcomePage {
+        csrf_token: &csrf.0,
+        name: format!("{} {}", citizen.first_name, citizen.last_name),
+        status: status_view(&state, lang, citizen),
+        photos: photo_links(&photos),
+        has_avatar: citizen.avatar_key.is_some(),
+    };
+    Ok(state.views.page("welcome.html", &PageCtx::new(lang, "/welcome", Some(&tenant)), &page)?.into_response())
+}
+
+/// Headers for a citizen's own image: never cached by shared caches, never sniffed.
+pub(super) fn private_image(bytes: bytes::Bytes) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (header::CONTENT_DISPOSITION, HeaderValue::from_static("inline")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `GET /me/identity-photos/{id}`: a stamped photo of the signed-in citizen; anyone else's is 404.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
+pub async fn photo(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    me: CurrentCitizen,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let photo = citizens::identity_photo(&state.db, tenant.scope(), me.citizen.id, id).await?.ok_or(AppError::NotFound)?;
+    Ok(private_image(service::image_bytes(&state, &photo.object_key).await?))
+}

@@ -1,0 +1,136 @@
+//! Bearer-token login and logout, and the password reset by e-mailed link, for apps and LINE LIFF.
+//! The same services as the pages; errors are the API's JSON errors.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use domain::email::Email;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::CurrentCitizen;
+use crate::accounts::login::password_reset::{self, ResetError};
+use crate::accounts::login::sign_in::{self, Credentials, SignInError};
+use crate::accounts::login::Client;
+use crate::accounts::session::API;
+use crate::error::{AppError, ErrorInfo, FieldIssue};
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/password/forgot", post(forgot))
+        .route("/api/v1/password/reset", post(reset))
+}
+
+/// A JSON body; one that does not parse is a JSON 400 rather than axum's plain text.
+struct ApiJson<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        Json::<T>::from_request(req, state).await.map(|Json(v)| Self(v)).map_err(|_: JsonRejection| AppError::BadRequest)
+    }
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Serialize)]
+struct TokenView {
+    token: String,
+    expires_at: DateTime<Utc>,
+}
+
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
+async fn login(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    client: Client,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> Result<Response, AppError> {
+    let credentials = Credentials::parse(&body.username, &body.password).map_err(AppError::Validation)?;
+    match sign_in::sign_in(&state, &tenant, &client, &credentials, API, None).await {
+        Ok(signed_in) => {
+            let view = TokenView { token: signed_in.session.token, expires_at: signed_in.session.expires_at };
+            Ok(Json(view).into_response())
+        }
+        Err(SignInError::InvalidCredentials) => Ok(invalid_credentials()),
+        Err(SignInError::Locked(wait)) => Err(wait.into()),
+        Err(SignInError::App(e)) => Err(e),
+    }
+}
+
+/// 401 `invalid_credentials`: the same for a wrong password and an unknown national ID.
+fn invalid_credentials() -> Response {
+    let info = ErrorInfo {
+        code: "invalid_credentials",
+        title_key: "error.unauthorized_title",
+        message_key: "login.error_invalid",
+        fields: Vec::new(),
+    };
+    let mut response = (StatusCode::UNAUTHORIZED, info.code).into_response();
+    response.extensions_mut().insert(info);
+    response
+}
+
+/// Ends the bearer token's session. A browser's cookie session is ended by the `/logout` form
+/// (which checks its CSRF token), never here.
+async fn logout(State(state): State<AppState>, current: CurrentCitizen) -> Result<StatusCode, AppError> {
+    if current.session.kind != API {
+        return Err(AppError::Unauthorized);
+    }
+    sign_in::end_session(&state, current.scope(), &current.session.id_hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct ForgotBody {
+    #[serde(default)]
+    email: String,
+}
+
+/// 202 whether or not the address belongs to anyone.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
+async fn forgot(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    client: Client,
+    ApiJson(body): ApiJson<ForgotBody>,
+) -> Result<StatusCode, AppError> {
+    let email = Email::parse(&body.email).map_err(|e| AppError::Validation(vec![FieldIssue::new("email", e.code())]))?;
+    password_reset::request_link(&state, &tenant, &client.ip, &email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Deserialize)]
+struct ResetBody {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
+async fn reset(State(state): State<AppState>, tenant: Tenant, ApiJson(body): ApiJson<ResetBody>) -> Result<StatusCode, AppError> {
+    if body.token.is_empty() {
+        return Err(AppError::Validation(vec![FieldIssue::new("token", "required")]));
+    }
+    match password_reset::reset_password(&state, &tenant, &body.token, &body.password).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(ResetError::App(e)) => Err(e),
+        Err(e) => Err(AppError::Validation(e.field_issue().into_iter().collect())),
+    }
+}

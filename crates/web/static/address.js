@@ -1,0 +1,70 @@
+// Linked address choices on the registration form: province → district → sub-district, and the
+// postcode of the chosen sub-district. Without this script the form's "show districts" button
+// asks the server for the same lists.
+(function () {
+  'use strict';
+  document.documentElement.classList.add('js');
+  var form = document.querySelector('form[data-address-form]');
+  if (!form) return;
+  var province = form.elements.namedItem('province');
+  var district = form.elements.namedItem('district');
+  var subDistrict = form.elements.namedItem('sub_district');
+  var postcode = form.elements.namedItem('postcode');
+  if (!province || !district || !subDistrict || !postcode) return;
+  var nameKey = document.documentElement.lang === 'en' ? 'name_en' : 'name_th';
+  var postcodes = {};
+
+  function fill(select, items) {
+    select.length = 1; // keep the "choose" option
+    items.forEach(function (item) {
+      select.add(new Option(item[nameKey], String(item.code)));
+    });
+  }
+
+  function load(url) {
+    return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.json();
+    });
+  }
+
+  function loadSubDistricts(keepChoice) {
+    var chosen = subDistrict.value;
+    if (!district.value) {
+      fill(subDistrict, []);
+      return Promise.resolve();
+    }
+    return load('/address/sub-districts?district=' + encodeURIComponent(district.value)).then(function (items) {
+      postcodes = {};
+      items.forEach(function (item) { postcodes[String(item.code)] = item.postcodes || []; });
+      if (!keepChoice) {
+        fill(subDistrict, items);
+      } else if (chosen) {
+        subDistrict.value = chosen;
+      }
+    });
+  }
+
+  function suggestPostcode() {
+    var codes = postcodes[subDistrict.value];
+    if (codes && codes.length && codes.indexOf(postcode.value.trim()) < 0) postcode.value = codes[0];
+  }
+
+  province.addEventListener('change', function () {
+    fill(district, []);
+    fill(subDistrict, []);
+    if (!province.value) return;
+    load('/address/districts?province=' + encodeURIComponent(province.value))
+      .then(function (items) { fill(district, items); })
+      .catch(function () { /* the refresh button still works */ document.documentElement.classList.remove('js'); });
+  });
+
+  district.addEventListener('change', function () {
+    loadSubDistricts(false).catch(function () { document.documentElement.classList.remove('js'); });
+  });
+
+  subDistrict.addEventListener('change', function () {
+    var ready = Object.keys(postcodes).length ? Promise.resolve() : loadSubDistricts(true);
+    ready.then(suggestPostcode).catch(function () {});
+  });
+})();

@@ -1,0 +1,195 @@
+// A citizen registers on a phone, as the citizen manual says: "ลงทะเบียน" → the terms, tick
+// "ข้าพเจ้ายอมรับเงื่อนไข", "ตกลง" → the "ลงทะเบียน" form (a mistyped ID number comes back with a message
+// and nothing lost; the address is picked from linked lists) → "ถัดไป" → "ยืนยันตัวตน" with the
+// municipality's number of ID-card photos → the welcome page, status "กำลังตรวจสอบการยืนยันตัวตน",
+// showing the crossed photos. Also: without JavaScript the address lists come from the server.
+
+import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
+import { after, before, test } from 'node:test';
+import {
+  assertNoProblems,
+  assertServerReady,
+  horizontalOverflow,
+  launch,
+  newPage,
+  screenshot,
+  tenantUrl,
+  viewports,
+} from '../lib/harness.mjs';
+
+let browser;
+before(async () => {
+  await assertServerReady();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** A valid 13-digit national ID (mod-11 check digit), different on every run. */
+function nationalId() {
+  const body = `3${String(Date.now() % 1e8).padStart(8, '0')}${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
+  const sum = [...body].reduce((acc, digit, i) => acc + Number(digit) * (13 - i), 0);
+  return `${body}${(11 - (sum % 11)) % 10}`;
+}
+
+/** The same ID with its check digit changed: the mistake the form must catch. */
+function withWrongCheckDigit(id) {
+  return `${id.slice(0, 12)}${(Number(id[12]) + 1) % 10}`;
+}
+
+async function assertFitsWidth(page, what) {
+  const { scrollWidth, innerWidth } = await horizontalOverflow(page);
+  assert.ok(scrollWidth <= innerWidth, `${what} scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type, data) {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A card-like PNG photo (a light card on a dark table), `seed` making each one different. */
+function cardPhoto(width, height, seed) {
+  const rows = [];
+  for (let y = 0; y < height; y += 1) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x += 1) {
+      const onCard = x > width * 0.1 && x < width * 0.9 && y > height * 0.15 && y < height * 0.85;
+      const o = 1 + x * 3;
+      row[o] = onCard ? 235 : 40 + ((x + seed * 7) % 40);
+      row[o + 1] = onCard ? 240 - ((y * 2) % 30) : 50;
+      row[o + 2] = onCard ? 250 : 60 + seed * 20;
+    }
+    rows.push(row);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+test('demo on a phone: terms → form → ID photos → welcome shows pending', async (t) => {
+  const { context, page, problems } = await newPage(browser, viewports.phone);
+  t.after(() => context.close());
+  const id = nationalId();
+  const email = `e2e.register.${id}@example.com`;
+  const password = 'Rice-fields-at-dawn-2569';
+
+  await page.goto(tenantUrl('demo', '/'));
+  await page.locator('header').getByRole('link', { name: 'ลงทะเบียน', exact: true }).click();
+  await page.waitForURL(tenantUrl('demo', '/register'));
+  assert.ok(await page.locator('.reg-terms').isVisible(), 'the terms are shown');
+  await assertFitsWidth(page, 'terms (phone)');
+  await screenshot(page, 'register-1-terms-phone');
+
+  await page.getByLabel('ข้าพเจ้ายอมรับเงื่อนไข').check();
+  await page.getByRole('button', { name: 'ตกลง', exact: true }).click();
+  await page.waitForURL((url) => url.pathname === '/register/form');
+  await page.getByRole('heading', { name: 'ลงทะเบียน', exact: true }).waitFor();
+
+  await page.getByLabel('คำนำหน้าชื่อ').selectOption('นางสาว');
+  await page.getByLabel('ชื่อ', { exact: true }).fill('สมหญิง');
+  await page.getByLabel('นามสกุล').fill('รักเรียน');
+  await page.getByLabel('เลขบัตรประจำตัวประชาชน').fill(withWrongCheckDigit(id));
+  await page.getByLabel('วันเดือนปีเกิด').fill('13/04/2533');
+  await page.getByLabel('หมายเลขโทรศัพท์มือถือ').fill('089 123 4567');
+  await page.getByLabel('อีเมลส่วนตัว').fill(email);
+  await page.getByLabel('บ้านเลขที่').fill('45/2');
+  await page.getByLabel('หมู่ที่ / หมู่บ้าน').fill('หมู่ 7');
+  await page.getByLabel('ถนน').fill('-');
+  await page.getByLabel('จังหวัด').selectOption({ label: 'ขอนแก่น' });
+  await page.locator('#f-district option[value="4001"]').waitFor({ state: 'attached' });
+  await page.getByLabel('อำเภอ / เขต').selectOption('4001');
+  await page.locator('#f-sub_district option[value="400101"]').waitFor({ state: 'attached' });
+  await page.getByLabel('ตำบล / แขวง').selectOption('400101');
+  await page.waitForFunction(() => document.querySelector('#f-postcode').value === '40000');
+  assert.ok(await page.getByText('คำแนะนำ', { exact: true }).isVisible(), 'password guidance beside the field');
+  await page.locator('#f-password').fill(password);
+  await page.getByLabel('ยืนยันรหัสผ่าน').fill(password);
+  await assertFitsWidth(page, 'registration form (phone)');
+  await screenshot(page, 'register-2-form-phone');
+
+  await page.getByRole('button', { name: 'ถัดไป', exact: true }).click();
+  await page.locator('[data-field="national_id"]').waitFor();
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('[data-field="national_id"]').innerText(), /เลขบัตรประจำตัวประชาชนไม่ถูกต้อง/);
+  assert.equal(await page.getByLabel('นามสกุล').inputValue(), 'รักเรียน', 'typed values are kept');
+  assert.equal(await page.getByLabel('อีเมลส่วนตัว').inputValue(), email);
+  assert.equal(await page.getByLabel('ตำบล / แขวง').inputValue(), '400101', 'the address stays chosen');
+  assert.equal(await page.locator('#f-password').inputValue(), '', 'passwords are not sent back');
+  await assertFitsWidth(page, 'refused form (phone)');
+  await screenshot(page, 'register-3-form-error-phone');
+
+  await page.getByLabel('เลขบัตรประจำตัวประชาชน').fill(id);
+  await page.locator('#f-password').fill(password);
+  await page.getByLabel('ยืนยันรหัสผ่าน').fill(password);
+  await page.getByRole('button', { name: 'ถัดไป', exact: true }).click();
+  await page.waitForURL((url) => url.pathname === '/register/identity');
+
+  const inputs = page.locator('input[type="file"][name="photo"]');
+  assert.equal(await inputs.count(), 2, 'demo asks for two ID-card photos');
+  for (let i = 0; i < 2; i += 1) {
+    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(480, 300, i) });
+  }
+  await assertFitsWidth(page, 'identity step (phone)');
+  await screenshot(page, 'register-4-identity-phone');
+  await page.getByRole('button', { name: 'ยืนยันตัวตน', exact: true }).click();
+  await page.waitForURL((url) => url.pathname === '/welcome');
+
+  await page.getByRole('heading', { name: 'ยินดีต้อนรับ เข้าสู่ระบบบริการประชาชนออนไลน์' }).waitFor();
+  assert.equal((await page.getByTestId('identity-status').innerText()).trim(), 'กำลังตรวจสอบการยืนยันตัวตน');
+  const photos = page.locator('.reg-photo-grid img');
+  assert.equal(await photos.count(), 2, 'the crossed photos are shown');
+  await page.waitForFunction(() => [...document.querySelectorAll('.reg-photo-grid img')].every((img) => img.complete && img.naturalWidth > 0));
+  await assertFitsWidth(page, 'welcome (phone)');
+  await screenshot(page, 'register-5-welcome-phone');
+  assertNoProblems(problems, 'registration journey');
+});
+
+test('without JavaScript the district and sub-district lists come from the server', async (t) => {
+  const { context, page, problems } = await newPage(browser, viewports.phone, { javaScriptEnabled: false });
+  t.after(() => context.close());
+  await page.goto(tenantUrl('nongbua', '/register'));
+  await page.getByLabel('ข้าพเจ้ายอมรับเงื่อนไข').check();
+  await page.getByRole('button', { name: 'ตกลง', exact: true }).click();
+  await page.waitForURL((url) => url.pathname === '/register/form');
+  await page.getByLabel('ชื่อ', { exact: true }).fill('สมปอง');
+  await page.getByLabel('จังหวัด').selectOption({ label: 'ขอนแก่น' });
+  const refresh = page.getByRole('button', { name: 'แสดงรายชื่ออำเภอและตำบล' });
+  assert.ok(await refresh.isVisible(), 'the refresh button shows without JavaScript');
+  await refresh.click();
+  await page.waitForLoadState('load');
+  await page.locator('#f-district option[value="4001"]').waitFor({ state: 'attached' });
+  await page.getByLabel('อำเภอ / เขต').selectOption('4001');
+  await page.getByRole('button', { name: 'แสดงรายชื่ออำเภอและตำบล' }).click();
+  await page.waitForLoadState('load');
+  await page.locator('#f-sub_district option[value="400101"]').waitFor({ state: 'attached' });
+  assert.equal(await page.getByLabel('ชื่อ', { exact: true }).inputValue(), 'สมปอง', 'what was typed stays');
+  assert.equal(await page.locator('[data-field]').count(), 0, 'refreshing the lists is not an error');
+  await assertFitsWidth(page, 'form without JavaScript (phone)');
+  await screenshot(page, 'register-nojs-phone');
+  assertNoProblems(problems, 'form without JavaScript');
+});
