@@ -6,6 +6,7 @@ mod m20261125_000001_create_tenants;
 mod m20261125_000002_create_outbox;
 mod m20261125_000003_create_citizens;
 mod m20261125_000004_create_services;
+mod m20261125_000005_create_requests;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_outbox::Migration),
             Box::new(m20261125_000003_create_citizens::Migration),
             Box::new(m20261125_000004_create_services::Migration),
+            Box::new(m20261125_000005_create_requests::Migration),
         ]
     }
 }

@@ -8,4 +8,5 @@ pub mod locale;
 pub mod national_id;
 pub mod password_policy;
 pub mod registration;
+pub mod request;
 pub mod tenant;

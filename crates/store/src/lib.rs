@@ -5,6 +5,7 @@ pub mod citizens;
 pub mod entities;
 pub mod outbox;
 pub mod password_resets;
+pub mod requests;
 pub mod services;
 pub mod sessions;
 pub mod tenant_dir;

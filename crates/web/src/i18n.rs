@@ -16,6 +16,8 @@ const TH: &[&str] = &[
     include_str!("../locales/th/registration.toml"),
     include_str!("../locales/th/login.toml"),
     include_str!("../locales/th/api.toml"),
+    include_str!("../locales/th/services.toml"),
+    include_str!("../locales/th/requests.toml"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/site.toml"),
@@ -23,6 +25,8 @@ const EN: &[&str] = &[
     include_str!("../locales/en/registration.toml"),
     include_str!("../locales/en/login.toml"),
     include_str!("../locales/en/api.toml"),
+    include_str!("../locales/en/services.toml"),
+    include_str!("../locales/en/requests.toml"),
 ];
 
 #[derive(Debug)]

@@ -10,6 +10,8 @@ pub mod health;
 pub mod i18n;
 pub mod pages;
 pub mod render;
+pub mod requests;
+pub mod services;
 pub mod state;
 pub mod tenancy;
 
@@ -94,6 +96,10 @@ pub fn app(state: AppState) -> Router {
         .merge(accounts::login::router())
         .merge(api::tenant_router())
         .merge(api::accounts::router())
+        .merge(services::router())
+        .merge(requests::router())
+        .merge(api::services::router())
+        .merge(api::requests::router())
         .merge(dev_mailbox_router(&state))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(move |req, next| accounts::csrf::ensure_cookie(https, req, next)))

@@ -1,10 +1,15 @@
 //! sea-orm entities: one module per table. Never returned over the wire; views are built from them.
 
 pub mod citizen;
+pub mod document;
 pub mod form_version;
 pub mod identity_photo;
 pub mod outbox;
 pub mod password_reset;
+pub mod reference_counter;
+pub mod request;
+pub mod request_event;
+pub mod request_file;
 pub mod service_category;
 pub mod service_item;
 pub mod session;

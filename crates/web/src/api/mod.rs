@@ -1,6 +1,8 @@
 //! The public JSON API under `/api/v1`, resolved by Host like the pages.
 
 pub mod accounts;
+pub mod requests;
+pub mod services;
 pub mod auth;
 
 use axum::extract::State;

@@ -1,0 +1,1 @@
+//! Reading and moving requests. (Being built.)
