@@ -131,3 +131,25 @@ async fn pages_fit_a_phone() {
     let page = app.page(DEMO, "/").await;
     assert!(page.contains(r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#));
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_only_routes_that_are_served() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = app.get(DEMO, "/api/v1/openapi.json").send().await.expect("get").json().await.expect("json");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 8, "{}", paths.len());
+    for (path, operations) in paths {
+        let concrete = path.replace("{reference}", "DEMO-2569-000001").replace("{id}", "00000000-0000-0000-0000-000000000000");
+        for method in operations.as_object().expect("operations").keys() {
+            let request = match method.as_str() {
+                "get" => app.get(DEMO, &concrete),
+                "post" => app.post(DEMO, &concrete),
+                other => panic!("unexpected method {other}"),
+            };
+            let status = request.send().await.expect("request").status().as_u16();
+            assert!(status != 404 || concrete.contains("DEMO-2569"), "{method} {path} is documented but not served");
+            assert_ne!(status, 405, "{method} {path} is documented with the wrong method");
+        }
+    }
+}

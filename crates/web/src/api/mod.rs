@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::tenancy::Tenant;
 
 pub fn tenant_router() -> Router<AppState> {
-    Router::new().route("/api/v1/tenant", get(tenant_info)).merge(auth::router())
+    Router::new().route("/api/v1/tenant", get(tenant_info)).route("/api/v1/openapi.json", get(openapi)).merge(auth::router())
 }
 
 #[derive(Serialize)]
@@ -63,4 +63,12 @@ async fn tenant_info(State(state): State<AppState>, Tenant(t): Tenant) -> Result
         contact: &t.settings.contact,
     };
     Ok(Json(serde_json::to_value(info).map_err(|e| AppError::Internal(e.into()))?))
+}
+
+/// The OpenAPI document of this API (kept by hand next to the handlers; a test checks that every
+/// path it lists is served).
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
