@@ -4,4 +4,6 @@
 mod auth;
 mod foundation;
 mod registration;
+mod services;
+mod requests;
 mod tenancy;

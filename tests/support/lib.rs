@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod citizens;
 pub mod registration;
+pub mod requests;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

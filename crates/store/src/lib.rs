@@ -2,6 +2,7 @@
 //! Every function on tenant-owned data takes the tenant scope first.
 
 pub mod citizens;
+pub mod documents;
 pub mod entities;
 pub mod outbox;
 pub mod password_resets;

@@ -1,15 +1,20 @@
-// Linked address choices on the registration form: province → district → sub-district, and the
-// postcode of the chosen sub-district. Without this script the form's "show districts" button
-// asks the server for the same lists.
+// Linked address choices: province → district → sub-district, and the postcode of the chosen
+// sub-district, in every element marked `data-address-form` (the registration form; each Thai
+// address of a service form, whose inputs are named `<data-address-prefix>province` …).
+// Without this script the registration form's "show districts" button asks the server for the
+// same lists.
 (function () {
   'use strict';
   document.documentElement.classList.add('js');
-  var form = document.querySelector('form[data-address-form]');
-  if (!form) return;
-  var province = form.elements.namedItem('province');
-  var district = form.elements.namedItem('district');
-  var subDistrict = form.elements.namedItem('sub_district');
-  var postcode = form.elements.namedItem('postcode');
+  Array.prototype.forEach.call(document.querySelectorAll('[data-address-form]'), link);
+
+  function link(box) {
+  var prefix = box.getAttribute('data-address-prefix') || '';
+  var named = function (name) { return box.querySelector('[name="' + prefix + name + '"]'); };
+  var province = named('province');
+  var district = named('district');
+  var subDistrict = named('sub_district');
+  var postcode = named('postcode');
   if (!province || !district || !subDistrict || !postcode) return;
   var nameKey = document.documentElement.lang === 'en' ? 'name_en' : 'name_th';
   var postcodes = {};
@@ -67,4 +72,5 @@
     var ready = Object.keys(postcodes).length ? Promise.resolve() : loadSubDistricts(true);
     ready.then(suggestPostcode).catch(function () {});
   });
+  }
 })();

@@ -2,7 +2,7 @@
 //! (ID photos) → welcome page; plus the profile picture and the citizen's own stored images.
 //! The HTML pages here and the JSON API (`api::accounts`) share `service`.
 
-mod address;
+pub(crate) mod address;
 mod identity;
 mod pages;
 mod profile;

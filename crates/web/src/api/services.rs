@@ -1,9 +1,207 @@
-//! `GET /api/v1/services` and `POST /api/v1/requests`. (Being built.)
+//! `GET /api/v1/services` (the catalogue with each sub-menu's current form and schema) and
+//! `POST /api/v1/requests` (multipart: `form_id` = the sub-menu key, optional `form_version`,
+//! `data` JSON, one part per file field named by its key; `Idempotency-Key` makes a repeat
+//! return the first request). Form issues come back as 422 with `fields[]`: `code` is the
+//! domain's code (`required`, `file_type`, …) and `message` its `form_error.<code>` text.
 
-use axum::Router;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use domain::form::{FormSchema, Submission};
+use domain::locale::Lang;
+use serde::Serialize;
+use store::services;
 
+use crate::accounts::csrf::{self, CsrfToken};
+use crate::accounts::session::{self, CurrentCitizen};
+use crate::error::AppError;
+use crate::i18n::RequestLang;
+use crate::services::submission::{self, Outcome};
 use crate::state::AppState;
+use crate::tenancy::Tenant;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().route("/api/v1/services", get(catalogue)).route("/api/v1/requests", post(create))
+}
+
+#[derive(Serialize)]
+struct Catalogue {
+    categories: Vec<CategoryView>,
+}
+
+#[derive(Serialize)]
+struct CategoryView {
+    key: String,
+    icon: String,
+    title_th: String,
+    title_en: String,
+    description_th: Option<String>,
+    description_en: Option<String>,
+    items: Vec<ItemView>,
+}
+
+#[derive(Serialize)]
+struct ItemView {
+    /// What `POST /api/v1/requests` takes as `form_id`.
+    key: String,
+    title_th: String,
+    title_en: String,
+    description_th: Option<String>,
+    description_en: Option<String>,
+    form: Option<FormView>,
+}
+
+#[derive(Serialize)]
+struct FormView {
+    key: String,
+    version: u32,
+    schema: FormSchema,
+}
+
+/// Categories → sub-menus → current form; four queries whatever the size of the catalogue.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
+async fn catalogue(State(state): State<AppState>, tenant: Tenant) -> Result<Json<Catalogue>, AppError> {
+    let scope = tenant.scope();
+    let mut forms = services::current_forms(&state.db, scope).await?;
+    let categories = services::catalogue(&state.db, scope)
+        .await?
+        .into_iter()
+        .map(|c| CategoryView {
+            key: c.category.key,
+            icon: c.category.icon,
+            title_th: c.category.title_th,
+            title_en: c.category.title_en,
+            description_th: c.category.description_th,
+            description_en: c.category.description_en,
+            items: c
+                .items
+                .into_iter()
+                .map(|i| ItemView {
+                    form: forms.get(&i.form_key).map(|f| FormView {
+                        key: f.form_key.clone(),
+                        version: f.version,
+                        schema: f.schema.clone(),
+                    }),
+                    key: i.key,
+                    title_th: i.title_th,
+                    title_en: i.title_en,
+                    description_th: i.description_th,
+                    description_en: i.description_en,
+                })
+                .collect(),
+        })
+        .collect();
+    forms.clear();
+    Ok(Json(Catalogue { categories }))
+}
+
+#[derive(Serialize)]
+struct CreatedView {
+    reference: String,
+    status: String,
+    submitted_at: DateTime<Utc>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail {
+    code: &'static str,
+    message: String,
+    fields: Vec<FieldView>,
+}
+
+#[derive(Serialize)]
+struct FieldView {
+    field: String,
+    code: String,
+    message: String,
+}
+
+/// 422 with the issues at their fields, the messages from `[form_error]`.
+fn invalid(state: &AppState, lang: Lang, issues: impl IntoIterator<Item = (String, String)>) -> Response {
+    let fields = issues
+        .into_iter()
+        .map(|(field, code)| FieldView { message: state.views.t(lang, &format!("form_error.{code}")), field, code })
+        .collect();
+    let body = ErrorBody {
+        error: ErrorDetail { code: "validation", message: state.views.t(lang, "error.bad_request"), fields },
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
+/// `POST /api/v1/requests`. 201 for a new request; 200 with the same body for a repeat of an
+/// `Idempotency-Key` (without the header every call is a new request).
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
+async fn create(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    me: CurrentCitizen,
+    csrf_token: CsrfToken,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, AppError> {
+    // A cookie session (a page's script) must repeat the CSRF cookie; a bearer token need not.
+    if me.session.kind != session::API {
+        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        csrf::verify(&csrf_token, sent)?;
+    }
+    let idempotency_key = match headers.get("idempotency-key") {
+        None => access::token::new_token(),
+        Some(v) => {
+            let key = v.to_str().map(str::trim).unwrap_or_default();
+            if key.is_empty() || key.len() > 64 {
+                return Err(AppError::BadRequest);
+            }
+            key.to_owned()
+        }
+    };
+    let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
+    let body = submission::read_body(&mut multipart).await?;
+    let form_id = body.value("form_id").map(str::trim).unwrap_or_default();
+    let scope = tenant.scope();
+    let Some(item) = services::item(&state.db, scope, form_id).await? else {
+        return Ok(invalid(&state, lang, [("form_id".to_owned(), "api.unknown_form".to_owned())]));
+    };
+    let Some(form) = services::current_form(&state.db, scope, &item.item.form_key).await? else {
+        return Ok(invalid(&state, lang, [("form_id".to_owned(), "api.unknown_form".to_owned())]));
+    };
+    let asked_version = match body.value("form_version").map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(raw) => match raw.parse::<u32>() {
+            Ok(v) => Some(v),
+            Err(_) => return Ok(invalid(&state, lang, [("form_version".to_owned(), "wrong_type".to_owned())])),
+        },
+    };
+    let data = body.value("data").unwrap_or("{}");
+    let Some(values) = serde_json::from_str(data).ok().and_then(Submission::from_json) else {
+        return Ok(invalid(&state, lang, [("data".to_owned(), "api.invalid_data".to_owned())]));
+    };
+    let attempt = submission::Attempt {
+        asked_version,
+        idempotency_key: &idempotency_key,
+        submission: values,
+        files: &body.files,
+    };
+    let outcome = submission::submit(&state, &tenant, &me, &item, &form, attempt).await?;
+    match outcome {
+        Outcome::Created(created) => {
+            let status = if created.existing { StatusCode::OK } else { StatusCode::CREATED };
+            let r = created.request;
+            Ok((status, Json(CreatedView { reference: r.reference, status: r.status, submitted_at: r.submitted_at }))
+                .into_response())
+        }
+        Outcome::Invalid(issues) => Ok(invalid(&state, lang, issues.into_iter().map(|i| (i.field, i.code.to_owned())))),
+        Outcome::Stale { .. } => {
+            Ok(invalid(&state, lang, [("form_version".to_owned(), "api.stale_version".to_owned())]))
+        }
+    }
 }

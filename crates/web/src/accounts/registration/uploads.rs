@@ -27,7 +27,7 @@ impl FilePart {
     }
 }
 
-fn multipart_error(e: MultipartError) -> AppError {
+pub(crate) fn multipart_error(e: MultipartError) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::PayloadTooLarge } else { AppError::BadRequest }
 }
 
@@ -63,7 +63,7 @@ pub async fn form_files(
     files(multipart, file_field, max_bytes).await
 }
 
-async fn read_limited(mut field: Field<'_>, max_bytes: usize) -> Result<FilePart, AppError> {
+pub(crate) async fn read_limited(mut field: Field<'_>, max_bytes: usize) -> Result<FilePart, AppError> {
     let mut bytes = BytesMut::new();
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
         if bytes.len() + chunk.len() > max_bytes {

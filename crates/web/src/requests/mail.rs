@@ -1,0 +1,114 @@
+//! Status changes made from the web side (staff, later the back office) and the citizen's
+//! "ดำเนินการสำเร็จ" e-mail, queued in the same transaction as the change.
+
+use domain::locale::Lang;
+use domain::request::Status;
+use serde::Serialize;
+use store::citizens::Citizen;
+use store::outbox::EmailMessage;
+use store::requests::Request;
+use store::requests::track::{self, Actor, ChangeError};
+
+use crate::error::{AppError, FieldIssue};
+use crate::render::PageCtx;
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+
+/// Moves the request and, when the change notifies the citizen, queues their e-mail with it.
+pub async fn change_status(
+    state: &AppState,
+    tenant: &Tenant,
+    reference: &str,
+    to: Status,
+    note: Option<&str>,
+    actor: Actor,
+) -> Result<Request, AppError> {
+    let scope = tenant.scope();
+    let request = track::find(&state.db, scope, reference).await?.ok_or(AppError::NotFound)?;
+    let email = if track::notifies(to) {
+        let citizen = store::citizens::find(&state.db, scope, request.citizen_id).await?.ok_or(AppError::NotFound)?;
+        Some(status_changed(state, tenant, &citizen, &request, to)?)
+    } else {
+        None
+    };
+    match track::change_status(&state.db, scope, reference, to, note, actor, |_| email).await {
+        Ok(updated) => Ok(updated),
+        Err(ChangeError::NotFound) => Err(AppError::NotFound),
+        Err(ChangeError::Transition(e)) => {
+            let code = match e {
+                domain::request::TransitionError::ReasonRequired => "reason_required",
+                domain::request::TransitionError::NotAllowed { .. } => "transition_not_allowed",
+            };
+            Err(AppError::Validation(vec![FieldIssue::new("status", code)]))
+        }
+        Err(ChangeError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Serialize)]
+struct Part {
+    lang: &'static str,
+    greeting: String,
+    paragraphs: Vec<String>,
+    action: Option<Action>,
+    after: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Action {
+    label: String,
+    url: String,
+}
+
+/// The shape `email/account.html` renders (shared with the account e-mails).
+#[derive(Serialize)]
+struct Mail<'a> {
+    subject: &'a str,
+    name_th: &'a str,
+    name_en: &'a str,
+    primary_color: &'a str,
+    accent_color: &'a str,
+    address_th: &'a str,
+    address_en: &'a str,
+    automatic: [String; 2],
+    parts: [Part; 2],
+}
+
+/// "คำร้อง DEMO-2569-000001 ดำเนินการสำเร็จ", in Thai with English below, linking to the request.
+pub fn status_changed(state: &AppState, tenant: &Tenant, citizen: &Citizen, request: &Request, to: Status) -> Result<EmailMessage, AppError> {
+    let t = &tenant.0;
+    let views = &state.views;
+    let link = format!("{}/requests/{}", state.tenant_origin(&t.slug), request.reference);
+    let name = format!("{} {}", citizen.first_name, citizen.last_name);
+    let fill = |lang: Lang, key: &str| {
+        views
+            .t(lang, key)
+            .replace("{name}", &name)
+            .replace("{reference}", &request.reference)
+            .replace("{status}", &views.t(lang, to.message_key()))
+            .replace("{tenant}", tenant.name(lang))
+    };
+    let part = |lang: Lang| Part {
+        lang: lang.code(),
+        greeting: fill(lang, "request_mail.greeting"),
+        paragraphs: vec![fill(lang, "request_mail.changed"), fill(lang, "request_mail.documents")],
+        action: Some(Action { label: fill(lang, "request_mail.action"), url: link.clone() }),
+        after: Vec::new(),
+    };
+    let subject = format!("{} / {}", fill(Lang::Th, "request_mail.subject"), fill(Lang::En, "request_mail.subject"));
+    let mail = Mail {
+        subject: &subject,
+        name_th: &t.name_th,
+        name_en: &t.name_en,
+        primary_color: &t.settings.branding.primary_color,
+        accent_color: &t.settings.branding.accent_color,
+        address_th: &t.settings.contact.address_th,
+        address_en: &t.settings.contact.address_en,
+        automatic: [views.t(Lang::Th, "request_mail.automatic"), views.t(Lang::En, "request_mail.automatic")],
+        parts: [part(Lang::Th), part(Lang::En)],
+    };
+    let ctx = PageCtx::new(Lang::Th, "/", Some(tenant));
+    let html = views.page("email/account.html", &ctx, &mail)?.0;
+    let text = views.page("email/account.txt", &ctx, &mail)?.0;
+    Ok(EmailMessage { to: citizen.email.clone(), subject, html, text, from_name: Some(t.name_th.clone()) })
+}

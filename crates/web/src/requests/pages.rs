@@ -1,0 +1,107 @@
+//! `GET /requests` (my requests, paginated) and `GET /requests/{reference}` (answers, files,
+//! timeline with staff notes, documents).
+
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use serde::Serialize;
+use store::requests::track;
+
+use super::PER_PAGE;
+use super::view::{self, AnswerView, DocumentView, EventView, FileView, PageQuery, Pager, StatusView};
+use crate::accounts::csrf::CsrfToken;
+use crate::accounts::session::CurrentCitizen;
+use crate::error::AppError;
+use crate::i18n::RequestLang;
+use crate::render::PageCtx;
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+
+#[derive(Serialize)]
+struct Row {
+    reference: String,
+    service: String,
+    submitted: String,
+    status: StatusView,
+    rejection_reason: Option<String>,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct ListPage {
+    csrf_token: String,
+    rows: Vec<Row>,
+    pager: Pager,
+}
+
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
+pub async fn list(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    me: CurrentCitizen,
+    RequestLang(lang): RequestLang,
+    csrf: CsrfToken,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>, AppError> {
+    let scope = tenant.scope();
+    let page = q.number();
+    let found = track::list_for_citizen(&state.db, scope, me.citizen.id, page, PER_PAGE).await?;
+    let titles = view::service_titles(&state, scope, lang).await?;
+    let rows = found
+        .items
+        .iter()
+        .map(|r| Row {
+            reference: r.reference.clone(),
+            service: titles.get(&r.item_id).cloned().unwrap_or_default(),
+            submitted: view::when(r.submitted_at, lang),
+            status: view::status_view(&state.views, lang, &r.status),
+            rejection_reason: r.rejection_reason.clone(),
+            url: format!("/requests/{}", r.reference),
+        })
+        .collect();
+    let body = ListPage { csrf_token: csrf.0, rows, pager: Pager::new(page, found.total, PER_PAGE) };
+    state.views.page("requests_list.html", &PageCtx::new(lang, "/requests", Some(&tenant)), &body)
+}
+
+#[derive(Serialize)]
+struct ShowPage {
+    csrf_token: String,
+    reference: String,
+    service: String,
+    submitted: String,
+    form_version: i32,
+    status: StatusView,
+    rejection_reason: Option<String>,
+    answers: Vec<AnswerView>,
+    files: Vec<FileView>,
+    events: Vec<EventView>,
+    documents: Vec<DocumentView>,
+}
+
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
+pub async fn show(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    me: CurrentCitizen,
+    RequestLang(lang): RequestLang,
+    csrf: CsrfToken,
+    Path(reference): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let scope = tenant.scope();
+    let d = view::detail(&state, scope, me.citizen.id, &reference).await?;
+    let r = &d.request;
+    let body = ShowPage {
+        csrf_token: csrf.0,
+        reference: r.reference.clone(),
+        service: view::service_title(&state, scope, r.item_id, lang).await?,
+        submitted: view::when(r.submitted_at, lang),
+        form_version: r.form_version,
+        status: view::status_view(&state.views, lang, &r.status),
+        rejection_reason: r.rejection_reason.clone(),
+        answers: view::answers(&state, scope, r, lang).await?,
+        files: d.files.iter().map(|f| view::file_view(&r.reference, f)).collect(),
+        events: d.events.iter().map(|e| view::event_view(&state.views, lang, e)).collect(),
+        documents: d.documents.iter().map(|doc| view::document_view(&state, &tenant.0.slug, lang, &r.reference, doc)).collect(),
+    };
+    let path = format!("/requests/{}", r.reference);
+    state.views.page("requests_show.html", &PageCtx::new(lang, &path, Some(&tenant)), &body)
+}
