@@ -16,6 +16,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../templates/home.html")),
     ("platform.html", include_str!("../templates/platform.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("nav_signed_in.html", include_str!("../templates/nav_signed_in.html")),
     ("terms.html", include_str!("../templates/terms.html")),
     ("register_components.html", include_str!("../templates/register_components.html")),
     ("register_terms.html", include_str!("../templates/register_terms.html")),
