@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api;
 pub mod assets;
 pub mod config;
+pub mod email;
 pub mod error;
 pub mod health;
 pub mod i18n;

@@ -3,14 +3,13 @@
 
 use domain::locale::Lang;
 use domain::request::Status;
-use serde::Serialize;
 use store::citizens::Citizen;
 use store::outbox::EmailMessage;
 use store::requests::Request;
 use store::requests::track::{self, Actor, ChangeError};
 
 use crate::error::{AppError, FieldIssue};
-use crate::render::PageCtx;
+use crate::email::{self, Action, Part};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 
@@ -45,35 +44,6 @@ pub async fn change_status(
     }
 }
 
-#[derive(Serialize)]
-struct Part {
-    lang: &'static str,
-    greeting: String,
-    paragraphs: Vec<String>,
-    action: Option<Action>,
-    after: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct Action {
-    label: String,
-    url: String,
-}
-
-/// The shape `email/account.html` renders (shared with the account e-mails).
-#[derive(Serialize)]
-struct Mail<'a> {
-    subject: &'a str,
-    name_th: &'a str,
-    name_en: &'a str,
-    primary_color: &'a str,
-    accent_color: &'a str,
-    address_th: &'a str,
-    address_en: &'a str,
-    automatic: [String; 2],
-    parts: [Part; 2],
-}
-
 /// "คำร้อง DEMO-2569-000001 ดำเนินการสำเร็จ", in Thai with English below, linking to the request.
 pub fn status_changed(state: &AppState, tenant: &Tenant, citizen: &Citizen, request: &Request, to: Status) -> Result<EmailMessage, AppError> {
     let t = &tenant.0;
@@ -96,19 +66,5 @@ pub fn status_changed(state: &AppState, tenant: &Tenant, citizen: &Citizen, requ
         after: Vec::new(),
     };
     let subject = format!("{} / {}", fill(Lang::Th, "request_mail.subject"), fill(Lang::En, "request_mail.subject"));
-    let mail = Mail {
-        subject: &subject,
-        name_th: &t.name_th,
-        name_en: &t.name_en,
-        primary_color: &t.settings.branding.primary_color,
-        accent_color: &t.settings.branding.accent_color,
-        address_th: &t.settings.contact.address_th,
-        address_en: &t.settings.contact.address_en,
-        automatic: [views.t(Lang::Th, "request_mail.automatic"), views.t(Lang::En, "request_mail.automatic")],
-        parts: [part(Lang::Th), part(Lang::En)],
-    };
-    let ctx = PageCtx::new(Lang::Th, "/", Some(tenant));
-    let html = views.page("email/account.html", &ctx, &mail)?.0;
-    let text = views.page("email/account.txt", &ctx, &mail)?.0;
-    Ok(EmailMessage { to: citizen.email.clone(), subject, html, text, from_name: Some(t.name_th.clone()) })
+    email::render(state, tenant, &citizen.email, subject, "request_mail.automatic", [part(Lang::Th), part(Lang::En)])
 }

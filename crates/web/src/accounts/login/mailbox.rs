@@ -10,7 +10,7 @@ use notify::dev_mailbox::{self, MailSummary, MailView};
 use serde::Serialize;
 use std::path::PathBuf;
 
-use super::mail::in_thailand;
+use crate::email::in_thailand;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::render::PageCtx;
