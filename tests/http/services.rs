@@ -385,8 +385,9 @@ async fn a_new_form_version_leaves_old_requests_alone_and_makes_old_forms_stale(
     let citizen = TestCitizen::new();
     citizen.insert(&app, "demo").await;
     let token = api_token(&app, DEMO, &citizen).await;
-    let created = post_request(&app, DEMO, &token, waste_form(&waste_data()), None).await;
+    let created = post_request(&app, DEMO, &token, waste_form(&waste_data()), Some("first-try")).await;
     assert_eq!(created.status(), 201);
+    let first: Value = created.json().await.expect("json");
     let before = request::Entity::find().one(app.db()).await.expect("db").expect("request");
 
     // The tenant publishes version 2 of the form.
@@ -418,6 +419,18 @@ async fn a_new_form_version_leaves_old_requests_alone_and_makes_old_forms_stale(
     )
     .await;
     assert_eq!(stale.status(), 422);
+    // A retry of the submission that went through is answered with it, not called stale.
+    let retry = post_request(
+        &app,
+        DEMO,
+        &token,
+        waste_form(&waste_data()).text("form_version", current.version.to_string()),
+        Some("first-try"),
+    )
+    .await;
+    assert_eq!(retry.status(), 200);
+    let retry: Value = retry.json().await.expect("json");
+    assert_eq!(retry["reference"], first["reference"]);
     let fresh = post_request(&app, DEMO, &token, waste_form(&waste_data()), None).await;
     assert_eq!(fresh.status(), 201);
     let newest = request::Entity::find()

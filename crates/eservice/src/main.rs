@@ -119,9 +119,7 @@ async fn worker(config: Config) -> anyhow::Result<ExitCode> {
 }
 
 async fn connect(config: &Config) -> anyhow::Result<store::Db> {
-    store::connect(config.database_url.expose(), config.db_max_connections.min(4))
-        .await
-        .context("connecting to the database (DATABASE_URL)")
+    web::connect(config, config.db_max_connections.min(4)).await
 }
 
 async fn migrate(config: Config) -> anyhow::Result<ExitCode> {

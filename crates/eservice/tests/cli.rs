@@ -26,7 +26,8 @@ fn stdout(o: &Output) -> String {
 fn database_url(dir: &Path) -> String {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(server) if server.starts_with("postgres") => {
-            let name = format!("t_cli_{}", std::process::id() as u64 * 1000 + rand_suffix());
+            // The same shape as the suites' databases, so `.ci/run` cleans these up too.
+            let name = format!("t_{:016x}{:016x}", std::process::id(), rand_suffix());
             let admin = Command::new("psql")
                 .args([&server, "-q", "-c", &format!("CREATE DATABASE {name}")])
                 .output()
@@ -41,7 +42,7 @@ fn database_url(dir: &Path) -> String {
 
 fn rand_suffix() -> u64 {
     use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| u64::from(d.subsec_nanos()) % 1000).unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
 }
 
 fn repo_tenants() -> PathBuf {
@@ -285,4 +286,13 @@ fn tenant_apply_refuses_a_changed_form_under_an_old_version_and_takes_a_new_one(
     let out = apply();
     assert_eq!(stdout(&out), "demo: updated\n", "{}", stderr(&out));
     assert_eq!(stdout(&apply()), "demo: unchanged\n");
+}
+
+#[test]
+fn migrate_works_on_a_fresh_machine_with_the_embedded_default() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("not-yet").join("data");
+    let out = eservice(&["migrate"], &[("ESERVICE_DATA_DIR", data.to_str().unwrap_or_default())]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(data.join("eservice.db").exists());
 }

@@ -119,6 +119,9 @@ struct FileConfig {
     log_format: Option<String>,
     public_port: Option<u16>,
     mail: Option<notify::MailSettings>,
+    /// `ESERVICE_MAIL_FROM`, applied after the transport is settled so it never moves the mail folder.
+    #[serde(skip)]
+    mail_from: Option<String>,
     storage: Option<StorageFile>,
     run_worker: Option<bool>,
     dev_mailbox: Option<bool>,
@@ -244,6 +247,9 @@ impl Config {
             transport: notify::MailTransport::File { dir: c.data_dir.join("mail") },
             ..Default::default()
         });
+        if let Some(from) = raw.mail_from {
+            c.mail.from = from;
+        }
         if let notify::MailTransport::Smtp { host, .. } = &c.mail.transport {
             if host.trim().is_empty() {
                 return Err(err("ESERVICE_SMTP_HOST", "must name the SMTP server"));
@@ -364,7 +370,7 @@ fn overlay(raw: &mut FileConfig, env: &impl Env) -> Result<(), ConfigError> {
         if !from.contains('@') {
             return Err(err("ESERVICE_MAIL_FROM", format!("'{from}' is not a sender like \"Name <no-reply@example.go.th>\"")));
         }
-        raw.mail.get_or_insert_with(Default::default).from = from;
+        raw.mail_from = Some(from);
     }
     if let Some(bucket) = env.var("ESERVICE_S3_BUCKET") {
         raw.storage = Some(StorageFile::S3 {
@@ -410,7 +416,9 @@ mod tests {
 
     #[test]
     fn mail_and_storage_come_from_the_environment() {
-        let c = Config::load(None, &[("ESERVICE_DATA_DIR", "/srv/es")]).expect("loads");
+        let c = Config::load(None, &[("ESERVICE_DATA_DIR", "/srv/es"), ("ESERVICE_MAIL_FROM", "เทศบาล <no-reply@example.go.th>")])
+            .expect("loads");
+        assert_eq!(c.mail.from, "เทศบาล <no-reply@example.go.th>");
         assert!(matches!(&c.mail.transport, notify::MailTransport::File { dir } if dir.ends_with("es/mail")));
         assert!(matches!(&c.storage, Storage::Local { dir } if dir.ends_with("es/files")));
         assert!(c.dev_mailbox, "the dev mailbox is on with the file transport");

@@ -40,14 +40,7 @@ use tenancy::{Site, Tenant};
 /// Connects, migrates and (in the embedded mode) loads the demo tenants, then builds the state.
 pub async fn build(config: Config) -> anyhow::Result<AppState> {
     use anyhow::Context as _;
-    if let Some(path) = config.sqlite_path() {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        }
-    }
-    let db = store::connect(config.database_url.expose(), config.db_max_connections)
-        .await
-        .context("connecting to the database (DATABASE_URL)")?;
+    let db = connect(&config, config.db_max_connections).await?;
     if config.migrate_on_start {
         store::migrate(&db).await.context("applying migrations")?;
     }
@@ -62,8 +55,37 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
 }
 
 /// Delivers the outbox until `shutdown` resolves (inside `serve`, or alone as `eservice worker`).
+/// Also removes expired sessions once an hour.
 pub async fn run_worker(state: AppState, shutdown: impl Future<Output = ()>) {
-    notify::run_worker(state.db.clone(), state.mailer.clone(), notify::WorkerOptions::default(), shutdown).await;
+    let db = state.db.clone();
+    let housekeeping = async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            match store::sessions::unscoped_purge_expired(&db, chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
+                Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
+            }
+        }
+    };
+    tokio::select! {
+        () = notify::run_worker(state.db.clone(), state.mailer.clone(), notify::WorkerOptions::default(), shutdown) => {}
+        () = housekeeping => {}
+    }
+}
+
+/// Opens the configured database; an embedded SQLite file gets its folder created first.
+pub async fn connect(config: &Config, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    use anyhow::Context as _;
+    if let Some(path) = config.sqlite_path() {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+    }
+    store::connect(config.database_url.expose(), max_connections)
+        .await
+        .context("connecting to the database (DATABASE_URL)")
 }
 
 /// Applies every folder of `tenants_dir` when the database has no tenant yet.

@@ -106,15 +106,16 @@ pub async fn submit(
     attempt: Attempt<'_>,
 ) -> Result<Outcome, AppError> {
     let Attempt { asked_version, idempotency_key, mut submission, files } = attempt;
+    let scope = tenant.scope();
+    // A repeat is answered before anything is checked or stored again, even if a newer form
+    // version was published since the first attempt went through.
+    if let Some(request) = submit::by_idempotency_key(&state.db, scope, me.citizen.id, idempotency_key).await? {
+        return Ok(Outcome::Created(Box::new(Created { request, existing: true })));
+    }
     if let Some(asked) = asked_version
         && asked != form.version
     {
         return Ok(Outcome::Stale { current: form.version });
-    }
-    let scope = tenant.scope();
-    // A repeat is answered before anything is checked or stored again.
-    if let Some(request) = submit::by_idempotency_key(&state.db, scope, me.citizen.id, idempotency_key).await? {
-        return Ok(Outcome::Created(Box::new(Created { request, existing: true })));
     }
     let mut sniffed: BTreeMap<String, Vec<(Option<&'static str>, &Upload)>> = BTreeMap::new();
     for (key, uploads) in files {
