@@ -162,6 +162,18 @@ async fn completing_a_request_queues_the_citizens_email_at_once() {
 }
 
 #[tokio::test]
+async fn a_tenant_can_choose_to_notify_on_every_change() {
+    let app = spawn_app().await;
+    let (citizen, me) = citizen_of(&app, "nongbua").await;
+    let reference = insert_request(&app, "nongbua", me.id, 5).await.request.reference;
+    move_to(&app, "nongbua", &reference, Status::Received, None).await;
+    let mail = delivered_mail(&app).await;
+    let sent = mail.iter().find(|m| m.subject.contains(&reference)).expect("nongbua tells of receipt too");
+    assert_eq!(sent.to, citizen.email);
+    assert!(sent.subject.contains("เจ้าหน้าที่รับเรื่อง"), "{}", sent.subject);
+}
+
+#[tokio::test]
 async fn downloads_are_private_with_safe_headers() {
     let app = spawn_app().await;
     let (citizen, me) = citizen_of(&app, "demo").await;

@@ -102,6 +102,17 @@ pub struct TenantManifest {
     pub terms: TermsManifest,
     pub identity: IdentityRules,
     pub contact: Contact,
+    #[serde(default)]
+    pub notifications: Notifications,
+}
+
+/// Which request changes e-mail the citizen. Completion always does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Notifications {
+    /// Also e-mail when staff receive, start or reject a request.
+    #[serde(default)]
+    pub on_every_status_change: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -161,6 +172,8 @@ pub struct TenantSettings {
     pub terms_version: String,
     pub identity: IdentityRules,
     pub contact: Contact,
+    #[serde(default)]
+    pub notifications: Notifications,
 }
 
 /// A validated manifest, ready to be stored.
@@ -234,6 +247,7 @@ impl TenantManifest {
                     terms_version: version.to_owned(),
                     identity: self.identity,
                     contact: self.contact,
+                    notifications: self.notifications,
                 },
             }),
             _ => Err(errors),

@@ -106,6 +106,15 @@ test('a complaint with a photo on a phone: category → form → สำเร็
   assert.match(await done.innerText(), /มาตรา 10/);
   await assertFitsWidth(page, 'done page');
   await screenshot(page, 'services-3-done-phone');
+  const reference = (await page.getByTestId('reference').innerText()).trim();
+
+  // "My requests" lists it as ส่งคำร้อง
+  await page.goto(tenantUrl('demo', '/requests'));
+  const row = page.locator(`li[data-reference="${reference}"]`);
+  assert.ok(await row.isVisible(), `the list shows ${reference}`);
+  assert.equal((await row.getByTestId('status').innerText()).trim(), 'ส่งคำร้อง');
+  await assertFitsWidth(page, 'my requests page');
+  await screenshot(page, 'services-4-my-requests-phone');
 
   assertNoProblems(problems, 'services journey');
 });

@@ -134,13 +134,13 @@ pub enum ChangeError {
 }
 
 /// Whether a status change e-mails the citizen. Completion always does (the seed: "at once");
-/// the tenant's choice to be told of the other changes is not built yet, so they do not.
-pub fn notifies(to: Status) -> bool {
-    to == Status::Completed
+/// the other changes do when the tenant chose `notifications.on_every_status_change`.
+pub fn notifies(to: Status, on_every_change: bool) -> bool {
+    to == Status::Completed || on_every_change
 }
 
 /// Moves the request to `to` (checked by `Status::transition`; `note` is the rejection reason
-/// for `rejected`), records the event and, when `notifies(to)`, queues `email(request)` — all in
+/// for `rejected`), records the event and, when `email` gives a message, queues it — all in
 /// one transaction, so a change never goes unannounced nor an e-mail out for a change not made.
 pub async fn change_status<F>(
     db: &sea_orm::DatabaseConnection,
@@ -191,7 +191,7 @@ where
     }
     .insert(&txn)
     .await?;
-    if let Some(message) = notifies(to).then(|| email(&updated)).flatten() {
+    if let Some(message) = email(&updated) {
         enqueue_email(&txn, Some(scope.tenant_id()), &message).await?;
     }
     txn.commit().await?;

@@ -24,7 +24,7 @@ pub async fn change_status(
 ) -> Result<Request, AppError> {
     let scope = tenant.scope();
     let request = track::find(&state.db, scope, reference).await?.ok_or(AppError::NotFound)?;
-    let email = if track::notifies(to) {
+    let email = if track::notifies(to, tenant.0.settings.notifications.on_every_status_change) {
         let citizen = store::citizens::find(&state.db, scope, request.citizen_id).await?.ok_or(AppError::NotFound)?;
         Some(status_changed(state, tenant, &citizen, &request, to)?)
     } else {
