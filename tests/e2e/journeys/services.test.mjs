@@ -108,8 +108,10 @@ test('a complaint with a photo on a phone: category → form → สำเร็
   await screenshot(page, 'services-3-done-phone');
   const reference = (await page.getByTestId('reference').innerText()).trim();
 
-  // "My requests" lists it as ส่งคำร้อง
-  await page.goto(tenantUrl('demo', '/requests'));
+  // "My requests" (from the menu) lists it as ส่งคำร้อง
+  await page.waitForLoadState('load');
+  await page.locator('a[href="/requests"]').first().click();
+  await page.waitForURL(tenantUrl('demo', '/requests'));
   const row = page.locator(`li[data-reference="${reference}"]`);
   assert.ok(await row.isVisible(), `the list shows ${reference}`);
   assert.equal((await row.getByTestId('status').innerText()).trim(), 'ส่งคำร้อง');
