@@ -101,7 +101,12 @@ export async function newPage(browser, preset = desktop, { locale = 'th-TH', ...
     }
     problems.push(`console error: ${m.text()}${where ? ` (${where})` : ''}`);
   });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  // A sub-resource still loading when the journey moves on is cancelled by the browser
+  // (net::ERR_ABORTED); that is navigation, not a failure of the server.
+  page.on('requestfailed', (r) => {
+    const reason = r.failure()?.errorText ?? '';
+    if (reason !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} (${reason})`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400 && r.request().resourceType() !== 'document') {
       problems.push(`HTTP ${r.status()}: ${r.url()}`);
