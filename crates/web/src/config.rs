@@ -67,25 +67,8 @@ pub enum LogFormat {
     Json,
 }
 
-/// A value that never shows up in logs or `Debug` output.
-#[derive(Clone, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+/// A value that never shows up in logs or `Debug` output (the same type the mail settings use).
+pub use notify::Secret;
 
 /// A setting that could not be used: `setting` is the environment variable or file key.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,11 +10,24 @@ use serde::Serialize;
 pub struct FieldIssue {
     pub field: String,
     pub code: String,
+    /// The catalogue table its message is in: `field_error` (accounts) or `form_error` (forms).
+    #[serde(skip)]
+    pub messages: &'static str,
 }
 
 impl FieldIssue {
     pub fn new(field: impl Into<String>, code: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into() }
+        Self { field: field.into(), code: code.into(), messages: "field_error" }
+    }
+
+    /// An issue of a service form, translated from `[form_error]`.
+    pub fn form(field: impl Into<String>, code: impl Into<String>) -> Self {
+        Self { messages: "form_error", ..Self::new(field, code) }
+    }
+
+    /// The message-catalogue key of this issue's message.
+    pub fn message_key(&self) -> String {
+        format!("{}.{}", self.messages, self.code)
     }
 }
 

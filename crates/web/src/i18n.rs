@@ -101,15 +101,7 @@ pub struct RequestLang(pub Lang);
 
 impl RequestLang {
     pub fn from_parts(parts: &Parts) -> Self {
-        let from_cookie = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == LANG_COOKIE)
-            .and_then(|(_, value)| Lang::parse(value));
+        let from_cookie = crate::accounts::session::cookie_value(parts, LANG_COOKIE).and_then(Lang::parse);
         let lang = from_cookie
             .or_else(|| {
                 parts

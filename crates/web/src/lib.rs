@@ -269,7 +269,7 @@ fn render_error(
             .map(|f| FieldView {
                 field: f.field.clone(),
                 code: f.code.clone(),
-                message: views.t(lang, &format!("field_error.{}", f.code)),
+                message: views.t(lang, &f.message_key()),
             })
             .collect();
         let body = ErrorBody { error: ErrorDetail { code: info.code, message: views.t(lang, info.message_key), fields } };

@@ -12,14 +12,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use domain::form::{FormSchema, Submission};
-use domain::locale::Lang;
 use serde::Serialize;
 use store::services;
 
 use crate::accounts::csrf::{self, CsrfToken};
 use crate::accounts::session::{self, CurrentCitizen};
-use crate::error::AppError;
-use crate::i18n::RequestLang;
+use crate::error::{AppError, FieldIssue};
 use crate::services::submission::{self, Outcome};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
@@ -106,35 +104,9 @@ struct CreatedView {
     submitted_at: DateTime<Utc>,
 }
 
-#[derive(Serialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Serialize)]
-struct ErrorDetail {
-    code: &'static str,
-    message: String,
-    fields: Vec<FieldView>,
-}
-
-#[derive(Serialize)]
-struct FieldView {
-    field: String,
-    code: String,
-    message: String,
-}
-
 /// 422 with the issues at their fields, the messages from `[form_error]`.
-fn invalid(state: &AppState, lang: Lang, issues: impl IntoIterator<Item = (String, String)>) -> Response {
-    let fields = issues
-        .into_iter()
-        .map(|(field, code)| FieldView { message: state.views.t(lang, &format!("form_error.{code}")), field, code })
-        .collect();
-    let body = ErrorBody {
-        error: ErrorDetail { code: "validation", message: state.views.t(lang, "error.bad_request"), fields },
-    };
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+fn invalid(issues: impl IntoIterator<Item = (String, String)>) -> Response {
+    AppError::Validation(issues.into_iter().map(|(field, code)| FieldIssue::form(field, code)).collect()).into_response()
 }
 
 /// `POST /api/v1/requests`. 201 for a new request; 200 with the same body for a repeat of an
@@ -143,7 +115,6 @@ fn invalid(state: &AppState, lang: Lang, issues: impl IntoIterator<Item = (Strin
 async fn create(
     State(state): State<AppState>,
     tenant: Tenant,
-    RequestLang(lang): RequestLang,
     me: CurrentCitizen,
     csrf_token: CsrfToken,
     headers: HeaderMap,
@@ -169,21 +140,21 @@ async fn create(
     let form_id = body.value("form_id").map(str::trim).unwrap_or_default();
     let scope = tenant.scope();
     let Some(item) = services::item(&state.db, scope, form_id).await? else {
-        return Ok(invalid(&state, lang, [("form_id".to_owned(), "api.unknown_form".to_owned())]));
+        return Ok(invalid([("form_id".to_owned(), "api.unknown_form".to_owned())]));
     };
     let Some(form) = services::current_form(&state.db, scope, &item.item.form_key).await? else {
-        return Ok(invalid(&state, lang, [("form_id".to_owned(), "api.unknown_form".to_owned())]));
+        return Ok(invalid([("form_id".to_owned(), "api.unknown_form".to_owned())]));
     };
     let asked_version = match body.value("form_version").map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
         Some(raw) => match raw.parse::<u32>() {
             Ok(v) => Some(v),
-            Err(_) => return Ok(invalid(&state, lang, [("form_version".to_owned(), "wrong_type".to_owned())])),
+            Err(_) => return Ok(invalid([("form_version".to_owned(), "wrong_type".to_owned())])),
         },
     };
     let data = body.value("data").unwrap_or("{}");
     let Some(values) = serde_json::from_str(data).ok().and_then(Submission::from_json) else {
-        return Ok(invalid(&state, lang, [("data".to_owned(), "api.invalid_data".to_owned())]));
+        return Ok(invalid([("data".to_owned(), "api.invalid_data".to_owned())]));
     };
     let attempt = submission::Attempt {
         asked_version,
@@ -199,9 +170,9 @@ async fn create(
             Ok((status, Json(CreatedView { reference: r.reference, status: r.status, submitted_at: r.submitted_at }))
                 .into_response())
         }
-        Outcome::Invalid(issues) => Ok(invalid(&state, lang, issues.into_iter().map(|i| (i.field, i.code.to_owned())))),
+        Outcome::Invalid(issues) => Ok(invalid(issues.into_iter().map(|i| (i.field, i.code.to_owned())))),
         Outcome::Stale { .. } => {
-            Ok(invalid(&state, lang, [("form_version".to_owned(), "api.stale_version".to_owned())]))
+            Ok(invalid([("form_version".to_owned(), "api.stale_version".to_owned())]))
         }
     }
 }
