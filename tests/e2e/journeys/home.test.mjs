@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
+  assertFitsWidth,
   assertNoProblems,
   assertServerReady,
-  horizontalOverflow,
   launch,
   newPage,
   platformUrl,
@@ -30,11 +30,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-async function assertFitsWidth(page, what) {
-  const { scrollWidth, innerWidth } = await horizontalOverflow(page);
-  assert.ok(scrollWidth <= innerWidth, `${what} scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
-}
 
 for (const tenant of TENANTS) {
   const others = TENANTS.filter((t) => t !== tenant);

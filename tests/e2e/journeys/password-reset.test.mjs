@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
+  assertFitsWidth,
   assertNoProblems,
   assertServerReady,
-  horizontalOverflow,
   launch,
+  nationalId,
   newPage,
   screenshot,
   tenantUrl,
@@ -24,18 +25,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** A valid 13-digit national ID (mod-11 check digit), different on every run. */
-function nationalId() {
-  const body = `1${String(Date.now() % 1e8).padStart(8, '0')}${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
-  const sum = [...body].reduce((acc, digit, i) => acc + Number(digit) * (13 - i), 0);
-  return `${body}${(11 - (sum % 11)) % 10}`;
-}
-
-async function assertFitsWidth(page, what) {
-  const { scrollWidth, innerWidth } = await horizontalOverflow(page);
-  assert.ok(scrollWidth <= innerWidth, `${what} scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
-}
 
 /** Registers through the JSON API, from inside the tenant's own page (same origin). */
 async function register(page, citizen) {

@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import {
+  assertFitsWidth,
   assertNoProblems,
   assertServerReady,
-  horizontalOverflow,
   launch,
+  nationalId,
   newPage,
   screenshot,
   tenantUrl,
@@ -27,21 +28,9 @@ after(async () => {
   await browser?.close();
 });
 
-/** A valid 13-digit national ID (mod-11 check digit), different on every run. */
-function nationalId() {
-  const body = `3${String(Date.now() % 1e8).padStart(8, '0')}${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
-  const sum = [...body].reduce((acc, digit, i) => acc + Number(digit) * (13 - i), 0);
-  return `${body}${(11 - (sum % 11)) % 10}`;
-}
-
 /** The same ID with its check digit changed: the mistake the form must catch. */
 function withWrongCheckDigit(id) {
   return `${id.slice(0, 12)}${(Number(id[12]) + 1) % 10}`;
-}
-
-async function assertFitsWidth(page, what) {
-  const { scrollWidth, innerWidth } = await horizontalOverflow(page);
-  assert.ok(scrollWidth <= innerWidth, `${what} scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -94,7 +83,7 @@ function cardPhoto(width, height, seed) {
 test('demo on a phone: terms → form → ID photos → welcome shows pending', async (t) => {
   const { context, page, problems } = await newPage(browser, viewports.phone);
   t.after(() => context.close());
-  const id = nationalId();
+  const id = nationalId('3');
   const email = `e2e.register.${id}@example.com`;
   const password = 'Rice-fields-at-dawn-2569';
 

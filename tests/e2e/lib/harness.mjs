@@ -4,6 +4,7 @@
 // its port (E2E_PORT). Tenants live on http://<slug>.localhost:<port>/, which Chromium resolves
 // to loopback by itself.
 
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,4 +160,17 @@ export async function assertServerReady() {
       `eservice is not ready at ${url} (${e.message}); start it and set E2E_PORT (see tests/e2e/README.md)`,
     );
   }
+}
+
+/** A valid 13-digit national ID (mod-11 check digit), different on every call. */
+export function nationalId(first = '1') {
+  const body = `${first}${String(Date.now() % 1e8).padStart(8, '0')}${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
+  const sum = [...body].reduce((acc, digit, i) => acc + Number(digit) * (13 - i), 0);
+  return `${body}${(11 - (sum % 11)) % 10}`;
+}
+
+/** Fails when the page scrolls sideways (the phone layout must fit its width). */
+export async function assertFitsWidth(page, what) {
+  const { scrollWidth, innerWidth } = await horizontalOverflow(page);
+  assert.ok(scrollWidth <= innerWidth, `${what} scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
 }
