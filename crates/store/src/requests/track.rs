@@ -198,17 +198,23 @@ where
     Ok(updated)
 }
 
-/// The citizen's request by id (for listing documents with their request's reference).
-pub async fn find_by_id_for_citizen<C: ConnectionTrait>(
+/// The references of the citizen's requests among `ids`, in one query (for listing documents).
+pub async fn references_for_citizen<C: ConnectionTrait>(
     db: &C,
     scope: Scope,
     citizen: Uuid,
-    id: Uuid,
-) -> Result<Option<Request>, DbErr> {
-    request::Entity::find()
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, DbErr> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    Ok(request::Entity::find()
         .filter(request::Column::TenantId.eq(scope.tenant_id()))
         .filter(request::Column::CitizenId.eq(citizen))
-        .filter(request::Column::Id.eq(id))
-        .one(db)
-        .await
+        .filter(request::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.reference))
+        .collect())
 }

@@ -3,7 +3,6 @@
 use axum::extract::{Query, State};
 use axum::response::Html;
 use serde::Serialize;
-use std::collections::HashMap;
 use store::documents;
 use store::requests::track;
 
@@ -34,25 +33,17 @@ pub async fn own_documents(
 ) -> Result<(Vec<DocumentView>, u64), AppError> {
     let scope = tenant.scope();
     let found = documents::list_for_citizen(&state.db, scope, me.citizen.id, page, PER_PAGE).await?;
-    let mut references: HashMap<uuid::Uuid, String> = HashMap::new();
-    let mut out = Vec::with_capacity(found.items.len());
-    for doc in &found.items {
-        // One lookup per distinct request on the page, through the citizen's own scope.
-        let reference = match references.get(&doc.request_id) {
-            Some(known) => known.clone(),
-            None => {
-                let found = request_reference(state, scope, me.citizen.id, doc.request_id).await?;
-                references.insert(doc.request_id, found.clone());
-                found
-            }
-        };
-        out.push(view::document_view(state, &tenant.0.slug, lang, &reference, doc));
-    }
+    let ids: Vec<uuid::Uuid> = found.items.iter().map(|d| d.request_id).collect();
+    let references = track::references_for_citizen(&state.db, scope, me.citizen.id, &ids).await?;
+    let out = found
+        .items
+        .iter()
+        .map(|doc| {
+            let reference = references.get(&doc.request_id).map(String::as_str).unwrap_or_default();
+            view::document_view(state, &tenant.0.slug, lang, reference, doc)
+        })
+        .collect();
     Ok((out, found.total))
-}
-
-async fn request_reference(state: &AppState, scope: store::Scope, citizen: uuid::Uuid, id: uuid::Uuid) -> Result<String, AppError> {
-    Ok(track::find_by_id_for_citizen(&state.db, scope, citizen, id).await?.map(|r| r.reference).unwrap_or_default())
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
