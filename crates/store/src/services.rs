@@ -400,3 +400,23 @@ impl TryFrom<form_version::Model> for FormVersion {
         Ok(Self { form_key: m.form_key, version, schema, digest: m.digest, created_at: m.created_at })
     }
 }
+
+/// The Thai and English titles of the sub-menus `ids`, active or not, in one query (for naming
+/// requests in a list even after their sub-menu was removed).
+pub async fn item_titles<C: ConnectionTrait>(
+    db: &C,
+    scope: Scope,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, (String, String)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(service_item::Entity::find()
+        .filter(service_item::Column::TenantId.eq(scope.tenant_id()))
+        .filter(service_item::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, (i.title_th, i.title_en)))
+        .collect())
+}

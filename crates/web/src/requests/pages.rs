@@ -45,7 +45,8 @@ pub async fn list(
     let scope = tenant.scope();
     let page = q.number();
     let found = track::list_for_citizen(&state.db, scope, me.citizen.id, page, PER_PAGE).await?;
-    let titles = view::service_titles(&state, scope, lang).await?;
+    let item_ids: Vec<uuid::Uuid> = found.items.iter().map(|r| r.item_id).collect();
+    let titles = view::service_titles(&state, scope, &item_ids, lang).await?;
     let rows = found
         .items
         .iter()

@@ -54,14 +54,14 @@ pub fn status_view(views: &Views, lang: Lang, raw: &str) -> StatusView {
 }
 
 /// Service titles of the tenant by item id, in `lang` (one query, not one per row).
-pub async fn service_titles(state: &AppState, scope: Scope, lang: Lang) -> Result<HashMap<Uuid, String>, AppError> {
-    let catalogue = store::services::catalogue(&state.db, scope).await?;
-    Ok(catalogue
+/// The names of the services of `item_ids` (removed sub-menus keep their name), in one query.
+pub async fn service_titles(state: &AppState, scope: Scope, item_ids: &[Uuid], lang: Lang) -> Result<HashMap<Uuid, String>, AppError> {
+    let titles = store::services::item_titles(&state.db, scope, item_ids).await?;
+    Ok(titles
         .into_iter()
-        .flat_map(|c| c.items)
-        .map(|i| (i.id, match lang {
-            Lang::Th => i.title_th,
-            Lang::En => i.title_en,
+        .map(|(id, (th, en))| (id, match lang {
+            Lang::Th => th,
+            Lang::En => en,
         }))
         .collect())
 }
