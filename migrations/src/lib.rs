@@ -7,6 +7,11 @@ mod m20261125_000002_create_outbox;
 mod m20261125_000003_create_citizens;
 mod m20261125_000004_create_services;
 mod m20261125_000005_create_requests;
+mod m20261202_000001_create_staff;
+mod m20261202_000002_create_access_rules;
+mod m20261202_000003_create_audit_log;
+mod m20261202_000004_add_request_processing;
+mod m20261202_000005_add_identity_review;
 
 pub struct Migrator;
 
@@ -19,6 +24,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_citizens::Migration),
             Box::new(m20261125_000004_create_services::Migration),
             Box::new(m20261125_000005_create_requests::Migration),
+            Box::new(m20261202_000001_create_staff::Migration),
+            Box::new(m20261202_000002_create_access_rules::Migration),
+            Box::new(m20261202_000003_create_audit_log::Migration),
+            Box::new(m20261202_000004_add_request_processing::Migration),
+            Box::new(m20261202_000005_add_identity_review::Migration),
         ]
     }
 }

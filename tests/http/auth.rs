@@ -10,7 +10,7 @@ use store::Scope;
 use store::entities::{outbox, password_reset, session};
 
 async fn scope(app: &TestApp, slug: &str) -> Scope {
-    Scope(store::tenants::find_by_slug(app.db(), slug).await.expect("db").expect("tenant").id)
+    store::tenants::find_by_slug(app.db(), slug).await.expect("db").expect("tenant").scope()
 }
 
 /// The session row behind a token, looked up as the server does (by the token's hash).

@@ -4,7 +4,7 @@ use eservice_tests::auth::Browser;
 use eservice_tests::citizens::TestCitizen;
 use eservice_tests::registration::{
     METADATA_MARKER, api_body, contains, form_fields, jpeg_size, multipart, oversized_file, photos, png_bomb, png_photo,
-    spawn_app_with_own_files, stored_objects, tenant_id, terms_version, text_file, with,
+    spawn_app_with_own_files, stored_objects, tenant_id, tenant_scope, terms_version, text_file, with,
 };
 use eservice_tests::{DEMO, NONGBUA, TestApp};
 use store::Scope;
@@ -45,7 +45,7 @@ fn value_of(page: &str, name: &str) -> Option<String> {
 }
 
 async fn scope(app: &TestApp, slug: &str) -> Scope {
-    Scope(tenant_id(app, slug).await)
+    tenant_scope(app, slug).await
 }
 
 async fn stored(app: &TestApp, slug: &str, national_id: &str) -> Option<Citizen> {

@@ -276,7 +276,7 @@ async fn the_verify_page_shows_valid_expired_revoked_and_unknown_codes() {
     let valid = issue(&app, "demo", &request, "licence", Some((Utc::now() + Duration::days(365)).date_naive())).await;
     let expired = issue(&app, "demo", &request, "licence", Some((Utc::now() - Duration::days(30)).date_naive())).await;
     let revoked = issue(&app, "demo", &request, "receipt", None).await;
-    let scope = store::Scope(request.tenant_id);
+    let scope = request.scope();
     assert!(store::documents::revoke(app.db(), scope, revoked.id, "ออกผิดราย").await.expect("db"));
     assert!(!store::documents::revoke(app.db(), scope, revoked.id, "again").await.expect("db"), "revoked once");
 

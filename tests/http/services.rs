@@ -447,15 +447,15 @@ async fn references_count_per_tenant_and_year() {
     let app = spawn_app().await;
     let demo = store::tenants::find_by_slug(app.db(), "demo").await.expect("db").expect("demo");
     let nongbua = store::tenants::find_by_slug(app.db(), "nongbua").await.expect("db").expect("nongbua");
-    let next = |id, year| {
-        let db = app.db().clone();
-        async move { store::requests::submit::next_reference(&db, store::Scope(id), year).await.expect("counter") }
+    let next = |tenant: &store::tenants::TenantRecord, year| {
+        let (db, scope) = (app.db().clone(), tenant.scope());
+        async move { store::requests::submit::next_reference(&db, scope, year).await.expect("counter") }
     };
-    assert_eq!(next(demo.id, 2569).await, 1);
-    assert_eq!(next(demo.id, 2569).await, 2);
-    assert_eq!(next(nongbua.id, 2569).await, 1);
-    assert_eq!(next(demo.id, 2570).await, 1);
-    assert_eq!(next(demo.id, 2569).await, 3);
+    assert_eq!(next(&demo, 2569).await, 1);
+    assert_eq!(next(&demo, 2569).await, 2);
+    assert_eq!(next(&nongbua, 2569).await, 1);
+    assert_eq!(next(&demo, 2570).await, 1);
+    assert_eq!(next(&demo, 2569).await, 3);
 
     // Through the API, on each tenant its own sequence and prefix.
     let citizen = TestCitizen::new();

@@ -44,7 +44,7 @@ impl TestCitizen {
         let hash = app.state.hasher.hash(self.password.clone()).await.expect("hash");
         store::citizens::create(
             app.db(),
-            store::Scope(tenant.id),
+            tenant.scope(),
             store::citizens::NewCitizen {
                 national_id: self.national_id.clone(),
                 email: self.email.clone(),

@@ -46,6 +46,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.storage = web::config::Storage::Local { dir: data_dir.path().join("files") };
     config.tenants_dir = repo_root().join("tenants");
     config.tenant_cache_ttl_secs = 1;
+    config.demo_staff = false;
     adjust(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");

@@ -43,7 +43,12 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<String>) {
 }
 
 pub async fn tenant_id(app: &TestApp, slug: &str) -> uuid::Uuid {
-    store::tenants::find_by_slug(app.db(), slug).await.expect("db").expect("tenant").id
+    tenant_scope(app, slug).await.tenant_id()
+}
+
+/// The store scope of the tenant `slug`.
+pub async fn tenant_scope(app: &TestApp, slug: &str) -> store::Scope {
+    store::tenants::find_by_slug(app.db(), slug).await.expect("db").expect("tenant").scope()
 }
 
 /// The version of the terms `slug` shows now.

@@ -59,6 +59,9 @@ pub async fn insert_request(app: &TestApp, slug: &str, citizen: Uuid, minutes_ag
         idempotency_key: Set(Uuid::new_v4().to_string()),
         submitted_at: Set(at),
         updated_at: Set(at),
+        version: Set(1),
+        assigned_to: Set(None),
+        updated_by: Set(None),
     }
     .insert(app.db())
     .await

@@ -1,5 +1,9 @@
-//! Who may do what: password hashing, random tokens, rate limits, sessions and permissions.
+//! Who may do what: password hashing, random tokens, rate limits, staff sessions and TOTP, and
+//! permissions as capabilities decided by casbin.
 
+pub mod authz;
 pub mod password;
 pub mod ratelimit;
+pub mod staff;
 pub mod token;
+pub mod totp;

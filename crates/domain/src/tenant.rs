@@ -104,6 +104,24 @@ pub struct TenantManifest {
     pub contact: Contact,
     #[serde(default)]
     pub notifications: Notifications,
+    #[serde(default)]
+    pub back_office: BackOffice,
+}
+
+/// How the municipality's staff work. TOTP is always required of admins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackOffice {
+    /// Officers sign in with a TOTP code too (on unless the tenant turns it off).
+    pub officer_totp: bool,
+    /// A request may be completed before the citizen's identity is verified.
+    pub complete_unverified: bool,
+}
+
+impl Default for BackOffice {
+    fn default() -> Self {
+        Self { officer_totp: true, complete_unverified: false }
+    }
 }
 
 /// Which request changes e-mail the citizen. Completion always does.
@@ -174,6 +192,8 @@ pub struct TenantSettings {
     pub contact: Contact,
     #[serde(default)]
     pub notifications: Notifications,
+    #[serde(default)]
+    pub back_office: BackOffice,
 }
 
 /// A validated manifest, ready to be stored.
@@ -248,6 +268,7 @@ impl TenantManifest {
                     identity: self.identity,
                     contact: self.contact,
                     notifications: self.notifications,
+                    back_office: self.back_office,
                 },
             }),
             _ => Err(errors),

@@ -1,4 +1,5 @@
-//! The one binary: `serve` (default), `migrate`, `tenant apply|list|suspend|resume`.
+//! The one binary: `serve` (default), `worker`, `migrate`, `tenant apply|list|suspend|resume`,
+//! `staff add|list|totp-code`.
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -27,6 +28,38 @@ enum Command {
     /// Manage municipalities defined as code in `tenants/`.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Manage a municipality's staff (officers and admins).
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a staff member and print their single-use set-password link (valid 3 days).
+    Add {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        /// `officer` or `admin`.
+        #[arg(long)]
+        role: String,
+        /// The name colleagues see (defaults to the e-mail address).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List a tenant's staff.
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Print the current TOTP code of a staff member (embedded mode only, for the demo).
+    TotpCode {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -71,6 +104,7 @@ async fn run(command: Command, config: Config) -> ExitCode {
         Command::Worker => worker(config).await,
         Command::Migrate => migrate(config).await,
         Command::Tenant(cmd) => tenant(cmd, config).await,
+        Command::Staff(cmd) => staff(cmd, config).await,
     };
     match result {
         Ok(code) => code,
@@ -144,6 +178,50 @@ async fn tenant(cmd: TenantCommand, config: Config) -> anyhow::Result<ExitCode> 
         TenantCommand::Suspend { slug } => set_status(&db, &slug, domain::tenant::TenantStatus::Suspended).await,
         TenantCommand::Resume { slug } => set_status(&db, &slug, domain::tenant::TenantStatus::Active).await,
     }
+}
+
+async fn staff(cmd: StaffCommand, mut config: Config) -> anyhow::Result<ExitCode> {
+    config.load_demo_tenants = false;
+    config.run_worker = false;
+    let embedded = config.sqlite_path().is_some();
+    let state = web::build(config).await?;
+    let find = |slug: String| {
+        let db = state.db.clone();
+        async move { store::tenants::find_by_slug(&db, &slug).await?.with_context(|| format!("no tenant {slug}")) }
+    };
+    match cmd {
+        StaffCommand::Add { tenant, email, role, name } => {
+            let tenant = find(tenant).await?;
+            let role = access::authz::Role::parse(&role).context("--role must be officer or admin")?;
+            let name = name.unwrap_or_else(|| email.clone());
+            let (member, link) = app::staff::manage::add_from_cli(&state.app, &tenant, &email, &name, role)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("added {} ({}) as {} of {}", member.email, member.name, role.as_str(), tenant.slug);
+            println!("set-password link (single use, valid 3 days): {link}");
+        }
+        StaffCommand::List { tenant } => {
+            let tenant = find(tenant).await?;
+            for member in store::staff::list(&state.db, tenant.scope()).await? {
+                let roles = state.app.authz.roles(tenant.scope(), member.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                let state_word = if member.active { "active" } else { "deactivated" };
+                let totp = if member.totp_enabled { "totp" } else { "no-totp" };
+                println!("{}\t{}\t{}\t{state_word}\t{totp}", member.email, member.name, roles.join(","));
+            }
+        }
+        StaffCommand::TotpCode { tenant, email } => {
+            if !embedded {
+                anyhow::bail!("staff totp-code works only in the embedded mode (SQLite), for the demo staff");
+            }
+            let tenant = find(tenant).await?;
+            let member = store::staff::find_by_email(&state.db, tenant.scope(), &email).await?.context("no such staff member")?;
+            let secret = member.totp_secret.filter(|_| member.totp_enabled).context("this member has no TOTP set up")?;
+            let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+            println!("{}", access::totp::code_at(&secret, now).context("making the code")?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn set_status(db: &store::Db, slug: &str, status: domain::tenant::TenantStatus) -> anyhow::Result<ExitCode> {

@@ -85,6 +85,7 @@ pub async fn create<C: ConnectionTrait>(conn: &C, scope: Scope, new: NewCitizen)
         terms_accepted_ip: Set(new.terms_accepted_ip),
         created_at: Set(now),
         updated_at: Set(now),
+        identity_submitted_at: Set(None),
     };
     model.insert(conn).await.map_err(|e| match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) if detail.contains("email") => {
@@ -201,6 +202,12 @@ pub async fn replace_identity_photos<C: ConnectionTrait>(
         .await?;
     }
     set_identity_status(conn, scope, citizen_id, identity_status::PENDING, None).await?;
+    citizen::Entity::update_many()
+        .col_expr(citizen::Column::IdentitySubmittedAt, Expr::value(now))
+        .filter(citizen::Column::TenantId.eq(scope.tenant_id()))
+        .filter(citizen::Column::Id.eq(citizen_id))
+        .exec(conn)
+        .await?;
     Ok(old.into_iter().map(|p| p.object_key).collect())
 }
 
@@ -225,4 +232,55 @@ pub async fn identity_photo<C: ConnectionTrait>(
         .filter(identity_photo::Column::Id.eq(photo_id))
         .one(conn)
         .await
+}
+
+/// Citizens whose identity waits for staff, oldest first (`idx_citizens_identity_queue`).
+pub async fn identity_queue<C: ConnectionTrait>(
+    conn: &C,
+    scope: Scope,
+    page: u64,
+    per_page: u64,
+) -> Result<crate::requests::track::Page<Citizen>, DbErr> {
+    use sea_orm::PaginatorTrait;
+    let paginator = citizen::Entity::find()
+        .filter(citizen::Column::TenantId.eq(scope.tenant_id()))
+        .filter(citizen::Column::IdentityStatus.eq(identity_status::PENDING))
+        .order_by_asc(citizen::Column::IdentitySubmittedAt)
+        .order_by_asc(citizen::Column::Id)
+        .paginate(conn, per_page.max(1));
+    let total = paginator.num_items().await?;
+    let items = paginator.fetch_page(page.max(1) - 1).await?;
+    Ok(crate::requests::track::Page { items, total })
+}
+
+/// How many identities wait for staff.
+pub async fn identities_waiting<C: ConnectionTrait>(conn: &C, scope: Scope) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    citizen::Entity::find()
+        .filter(citizen::Column::TenantId.eq(scope.tenant_id()))
+        .filter(citizen::Column::IdentityStatus.eq(identity_status::PENDING))
+        .count(conn)
+        .await
+}
+
+/// Staff's decision on a pending identity: `verified`, or `rejected` with the reason the citizen
+/// reads. Applies only while the identity is still pending, so two decisions never both apply.
+pub async fn decide_identity<C: ConnectionTrait>(
+    conn: &C,
+    scope: Scope,
+    id: Uuid,
+    verified: bool,
+    reason: Option<&str>,
+) -> Result<bool, DbErr> {
+    let status = if verified { identity_status::VERIFIED } else { identity_status::REJECTED };
+    let result = citizen::Entity::update_many()
+        .col_expr(citizen::Column::IdentityStatus, Expr::value(status))
+        .col_expr(citizen::Column::IdentityNote, Expr::value(reason.map(str::to_owned)))
+        .col_expr(citizen::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(citizen::Column::TenantId.eq(scope.tenant_id()))
+        .filter(citizen::Column::Id.eq(id))
+        .filter(citizen::Column::IdentityStatus.eq(identity_status::PENDING))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
 }

@@ -180,6 +180,15 @@ pub fn validity(doc: &Document, today: NaiveDate) -> Validity {
     }
 }
 
+/// A document of the tenant by id (for staff).
+pub async fn find<C: ConnectionTrait>(db: &C, scope: Scope, id: Uuid) -> Result<Option<Document>, DbErr> {
+    document::Entity::find()
+        .filter(document::Column::TenantId.eq(scope.tenant_id()))
+        .filter(document::Column::Id.eq(id))
+        .one(db)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,8 @@
 //! Persistence: sea-orm entities and tenant-scoped repositories, on SQLite or PostgreSQL.
 //! Every function on tenant-owned data takes the tenant scope first.
 
+pub mod access_rules;
+pub mod audit;
 pub mod citizens;
 pub mod documents;
 pub mod entities;
@@ -9,6 +11,7 @@ pub mod password_resets;
 pub mod requests;
 pub mod services;
 pub mod sessions;
+pub mod staff;
 pub mod tenant_dir;
 pub mod tenants;
 pub mod test_support;
@@ -51,12 +54,36 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
 
-/// The tenant every repository call on tenant-owned data is scoped to.
+/// The tenant every repository call on tenant-owned data is scoped to. Only this crate builds one
+/// (from a tenant row it has read, or a row that belongs to a tenant), so code above the store
+/// cannot make up a scope from an id it was given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Scope(pub uuid::Uuid);
+pub struct Scope(uuid::Uuid);
 
 impl Scope {
+    pub(crate) fn of(tenant_id: uuid::Uuid) -> Self {
+        Self(tenant_id)
+    }
+
     pub fn tenant_id(self) -> uuid::Uuid {
         self.0
+    }
+}
+
+impl tenants::TenantRecord {
+    pub fn scope(&self) -> Scope {
+        Scope(self.id)
+    }
+}
+
+impl entities::citizen::Model {
+    pub fn scope(&self) -> Scope {
+        Scope(self.tenant_id)
+    }
+}
+
+impl entities::request::Model {
+    pub fn scope(&self) -> Scope {
+        Scope(self.tenant_id)
     }
 }

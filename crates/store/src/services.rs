@@ -420,3 +420,16 @@ pub async fn item_titles<C: ConnectionTrait>(
         .map(|i| (i.id, (i.title_th, i.title_en)))
         .collect())
 }
+
+/// Every sub-menu of the tenant with its category, offered or not (for staff reach and filters).
+pub async fn item_categories<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Vec<(Uuid, Uuid)>, DbErr> {
+    use sea_orm::QuerySelect;
+    service_item::Entity::find()
+        .select_only()
+        .column(service_item::Column::Id)
+        .column(service_item::Column::CategoryId)
+        .filter(service_item::Column::TenantId.eq(scope.tenant_id()))
+        .into_tuple()
+        .all(db)
+        .await
+}

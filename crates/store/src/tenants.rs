@@ -276,7 +276,7 @@ pub async fn apply(db: &DatabaseConnection, bundle: &TenantBundle) -> Result<App
             .await?;
         }
     }
-    crate::services::store_catalogue(&txn, crate::Scope(id), &bundle.services).await?;
+    crate::services::store_catalogue(&txn, crate::Scope::of(id), &bundle.services).await?;
     txn.commit().await?;
     Ok(outcome)
 }

@@ -59,7 +59,7 @@ fn lines(errors: &[BundleError]) -> String {
 
 async fn scope(db: &TestDatabase, slug: &str) -> Scope {
     let tenant = store::tenants::find_by_slug(&db.db, slug).await.expect("find").expect("tenant exists");
-    Scope(tenant.id)
+    tenant.scope()
 }
 
 async fn apply_dir(db: &TestDatabase, dir: &Path) -> Result<ApplyOutcome, ApplyError> {

@@ -17,6 +17,8 @@ pub struct Config {
     pub tenants_dir: PathBuf,
     /// Load `tenants_dir` into an empty database at start (the embedded demo).
     pub load_demo_tenants: bool,
+    /// In the embedded mode, give each tenant without staff a demo officer and admin at start.
+    pub demo_staff: bool,
     /// Run migrations at start (on by default; production may run `eservice migrate` as a job).
     pub migrate_on_start: bool,
     /// Cookies get `Secure` and links use https when true.
@@ -96,6 +98,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     tenants_dir: Option<PathBuf>,
     load_demo_tenants: Option<bool>,
+    demo_staff: Option<bool>,
     migrate_on_start: Option<bool>,
     https: Option<bool>,
     tenant_cache_ttl_secs: Option<u64>,
@@ -120,6 +123,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             tenants_dir: PathBuf::from("tenants"),
             load_demo_tenants: true,
+            demo_staff: true,
             migrate_on_start: true,
             https: false,
             tenant_cache_ttl_secs: 5,
@@ -199,6 +203,9 @@ impl Config {
         }
         if let Some(dir) = raw.tenants_dir {
             c.tenants_dir = dir;
+        }
+        if let Some(v) = raw.demo_staff {
+            c.demo_staff = v;
         }
         if let Some(v) = raw.load_demo_tenants {
             c.load_demo_tenants = v;
@@ -305,6 +312,9 @@ fn overlay(raw: &mut FileConfig, env: &impl Env) -> Result<(), ConfigError> {
     }
     if let Some(v) = env.var("ESERVICE_TENANTS_DIR") {
         raw.tenants_dir = Some(v.into());
+    }
+    if let Some(v) = flag(env, "ESERVICE_DEMO_STAFF")? {
+        raw.demo_staff = Some(v);
     }
     if let Some(v) = flag(env, "ESERVICE_LOAD_DEMO_TENANTS")? {
         raw.load_demo_tenants = Some(v);

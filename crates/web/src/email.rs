@@ -8,7 +8,7 @@ use store::outbox::EmailMessage;
 
 use crate::error::AppError;
 use crate::render::PageCtx;
-use crate::state::AppState;
+use crate::render::Views;
 use crate::tenancy::Tenant;
 
 /// One language's half of a message.
@@ -44,7 +44,7 @@ struct Mail<'a> {
 /// Renders a message to `to`; `subject` is already "Thai / English"; `automatic_key` names the
 /// "this message was sent automatically" line.
 pub fn render(
-    state: &AppState,
+    views: &Views,
     tenant: &Tenant,
     to: &str,
     subject: String,
@@ -52,7 +52,6 @@ pub fn render(
     parts: [Part; 2],
 ) -> Result<EmailMessage, AppError> {
     let t = &tenant.0;
-    let views = &state.views;
     let mail = Mail {
         subject: &subject,
         name_th: &t.name_th,

@@ -10,7 +10,8 @@ use serde::Serialize;
 pub struct FieldIssue {
     pub field: String,
     pub code: String,
-    /// The catalogue table its message is in: `field_error` (accounts) or `form_error` (forms).
+    /// The catalogue table its message is in: `field_error` (accounts), `form_error` (forms) or
+    /// `backoffice_error`.
     #[serde(skip)]
     pub messages: &'static str,
 }
@@ -23,6 +24,11 @@ impl FieldIssue {
     /// An issue of a service form, translated from `[form_error]`.
     pub fn form(field: impl Into<String>, code: impl Into<String>) -> Self {
         Self { messages: "form_error", ..Self::new(field, code) }
+    }
+
+    /// An issue of a back-office call, translated from `[backoffice_error]`.
+    pub fn backoffice(field: impl Into<String>, code: impl Into<String>) -> Self {
+        Self { messages: "backoffice_error", ..Self::new(field, code) }
     }
 
     /// The message-catalogue key of this issue's message.
@@ -51,6 +57,15 @@ pub enum AppError {
     LoginRequired { next: String },
     #[error("csrf token rejected")]
     CsrfRejected,
+    /// Signed in, but without the permission this needs (403).
+    #[error("forbidden")]
+    Forbidden,
+    /// A back-office page that needs a signed-in staff member: redirect to the staff login.
+    #[error("staff login required")]
+    StaffLoginRequired,
+    /// Someone else changed the record since it was read (409): who and when.
+    #[error("changed by someone else")]
+    Stale { by: String, at: String },
     #[error("too many attempts")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("payload too large")]
@@ -79,11 +94,13 @@ pub struct ErrorInfo {
     pub title_key: &'static str,
     pub message_key: &'static str,
     pub fields: Vec<FieldIssue>,
+    /// Values for `{name}` placeholders in the message.
+    pub params: Vec<(&'static str, String)>,
 }
 
 impl AppError {
     fn parts(&self) -> (StatusCode, ErrorInfo) {
-        let info = |code, title_key, message_key| ErrorInfo { code, title_key, message_key, fields: Vec::new() };
+        let info = |code, title_key, message_key| ErrorInfo { code, title_key, message_key, fields: Vec::new(), params: Vec::new() };
         match self {
             Self::NotFound => (StatusCode::NOT_FOUND, info("not_found", "error.not_found_title", "error.not_found")),
             Self::Unavailable => (
@@ -103,6 +120,14 @@ impl AppError {
                 (StatusCode::UNAUTHORIZED, info("unauthorized", "error.unauthorized_title", "error.unauthorized"))
             }
             Self::CsrfRejected => (StatusCode::FORBIDDEN, info("csrf", "error.csrf_title", "error.csrf")),
+            Self::Forbidden => (StatusCode::FORBIDDEN, info("forbidden", "error.forbidden_title", "error.forbidden")),
+            Self::StaffLoginRequired => {
+                (StatusCode::UNAUTHORIZED, info("unauthorized", "error.unauthorized_title", "error.unauthorized"))
+            }
+            Self::Stale { by, at } => (
+                StatusCode::CONFLICT,
+                ErrorInfo { params: vec![("by", by.clone()), ("at", at.clone())], ..info("stale", "error.stale_title", "error.stale") },
+            ),
             Self::TooManyRequests { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, info("too_many_requests", "error.too_many_title", "error.too_many"))
             }
@@ -127,6 +152,9 @@ impl IntoResponse for AppError {
                 .map(|b| if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
                 .collect();
             return axum::response::Redirect::to(&format!("/login?next={encoded}")).into_response();
+        }
+        if let Self::StaffLoginRequired = &self {
+            return axum::response::Redirect::to("/staff/login").into_response();
         }
         let (status, info) = self.parts();
         let mut response = (status, info.code).into_response();

@@ -18,6 +18,7 @@ const TH: &[&str] = &[
     include_str!("../locales/th/api.toml"),
     include_str!("../locales/th/services.toml"),
     include_str!("../locales/th/requests.toml"),
+    include_str!("../locales/th/backoffice.toml"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/site.toml"),
@@ -27,6 +28,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/api.toml"),
     include_str!("../locales/en/services.toml"),
     include_str!("../locales/en/requests.toml"),
+    include_str!("../locales/en/backoffice.toml"),
 ];
 
 #[derive(Debug)]

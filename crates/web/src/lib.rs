@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod api;
 pub mod assets;
+pub mod backoffice;
 pub mod config;
 pub mod email;
 pub mod error;
@@ -44,10 +45,14 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     if config.migrate_on_start {
         store::migrate(&db).await.context("applying migrations")?;
     }
+    access::authz::Authorizer::install_roles(&db).await.context("installing the role permissions")?;
     if config.load_demo_tenants {
         seed_tenants_if_empty(&db, &config).await?;
     }
     let state = AppState::new(config, db, access::password::PasswordHasher::new())?;
+    if state.config.load_demo_tenants {
+        backoffice::demo::ensure(&state).await?;
+    }
     if let files::ObjectStore::Local(_) = &state.files {
         // The local store creates its folders on first write; nothing to prepare.
     }
@@ -66,6 +71,11 @@ pub async fn run_worker(state: AppState, shutdown: impl Future<Output = ()>) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
                 Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
+            }
+            match store::staff::sessions::unscoped_purge_expired(&db, chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "expired staff sessions removed"),
+                Err(e) => tracing::warn!(error = %e, "removing expired staff sessions failed"),
             }
         }
     };
@@ -123,6 +133,7 @@ pub fn app(state: AppState) -> Router {
         .merge(requests::router())
         .merge(api::services::router())
         .merge(api::requests::router())
+        .merge(backoffice::router())
         .merge(dev_mailbox_router(&state))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(move |req, next| accounts::csrf::ensure_cookie(https, req, next)))
@@ -272,7 +283,7 @@ fn render_error(
                 message: views.t(lang, &f.message_key()),
             })
             .collect();
-        let body = ErrorBody { error: ErrorDetail { code: info.code, message: views.t(lang, info.message_key), fields } };
+        let body = ErrorBody { error: ErrorDetail { code: info.code, message: fill(views.t(lang, info.message_key), &info.params), fields } };
         return (status, axum::Json(body)).into_response();
     }
     let platform_url = tenant.is_none().then(|| {
@@ -285,13 +296,20 @@ fn render_error(
     let page = ErrorPage {
         status: status.as_u16(),
         title: views.t(lang, info.title_key),
-        message: views.t(lang, info.message_key),
+        message: fill(views.t(lang, info.message_key), &info.params),
         platform_url,
     };
     match views.page("error.html", &PageCtx::new(lang, path, tenant), &page) {
         Ok(Html(html)) => (status, Html(html)).into_response(),
         Err(_) => (status, page.message).into_response(),
     }
+}
+
+fn fill(mut text: String, params: &[(&str, String)]) -> String {
+    for (name, value) in params {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    text
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests.

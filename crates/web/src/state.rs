@@ -25,6 +25,9 @@ pub struct AppState {
     pub files: files::ObjectStore,
     /// Bounds concurrent image decoding/stamping to the number of cores.
     pub image_permits: Arc<Semaphore>,
+    /// The use cases of the back office, with the permission enforcer.
+    pub app: app::App,
+    pub staff_limits: app::staff::sign_in::StaffLimits,
 }
 
 /// Brute-force limits (per process). Keys are prefixed by tenant so tenants never share a count.
@@ -78,8 +81,17 @@ impl AppState {
             Storage::S3(settings) => files::ObjectStore::S3(files::S3Store::new(settings.clone())),
         };
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let config = Arc::new(config);
+        let ttl = Duration::from_secs(config.tenant_cache_ttl_secs.max(1));
+        let app = app::App {
+            db: db.clone(),
+            files: files.clone(),
+            hasher: hasher.clone(),
+            authz: access::authz::Authorizer::new(db.clone(), ttl),
+            letters: Arc::new(crate::backoffice::letters::WebLetters::new(views.clone(), config.clone())),
+        };
         Ok(Self {
-            config: Arc::new(config),
+            config,
             db,
             tenants,
             views,
@@ -88,15 +100,22 @@ impl AppState {
             mailer,
             files,
             image_permits: Arc::new(Semaphore::new(cores)),
+            app,
+            staff_limits: app::staff::sign_in::StaffLimits::default(),
         })
     }
 
     /// `http(s)://<slug>.<base>[:port]` — the tenant's canonical address for links in e-mails.
     pub fn tenant_origin(&self, slug: &str) -> String {
-        let scheme = if self.config.https { "https" } else { "http" };
-        match self.config.public_port {
-            Some(port) => format!("{scheme}://{slug}.{}:{port}", self.config.base_domain),
-            None => format!("{scheme}://{slug}.{}", self.config.base_domain),
-        }
+        tenant_origin(&self.config, slug)
+    }
+}
+
+/// `http(s)://<slug>.<base>[:port]` for this configuration.
+pub fn tenant_origin(config: &Config, slug: &str) -> String {
+    let scheme = if config.https { "https" } else { "http" };
+    match config.public_port {
+        Some(port) => format!("{scheme}://{slug}.{}:{port}", config.base_domain),
+        None => format!("{scheme}://{slug}.{}", config.base_domain),
     }
 }

@@ -98,7 +98,7 @@ impl Tenant {
 
     /// The scope every repository call for this tenant takes.
     pub fn scope(&self) -> store::Scope {
-        store::Scope(self.0.id)
+        self.0.scope()
     }
 
     pub fn is_active(&self) -> bool {

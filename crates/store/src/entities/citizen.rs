@@ -32,6 +32,8 @@ pub struct Model {
     pub terms_accepted_ip: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the current ID photos went to staff; orders the identity queue.
+    pub identity_submitted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,9 +21,23 @@ pub struct Model {
     pub idempotency_key: String,
     pub submitted_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Bumped by every staff change; a change made against an older version is refused.
+    pub version: i32,
+    pub assigned_to: Option<Uuid>,
+    /// The staff member who changed it last.
+    pub updated_by: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::citizen::Entity", from = "Column::CitizenId", to = "super::citizen::Column::Id")]
+    Citizen,
+}
+
+impl Related<super::citizen::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Citizen.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

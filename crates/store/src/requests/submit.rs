@@ -100,6 +100,9 @@ pub async fn create(
         idempotency_key: Set(new.idempotency_key.clone()),
         submitted_at: Set(now),
         updated_at: Set(now),
+        version: Set(1),
+        assigned_to: Set(None),
+        updated_by: Set(None),
     };
     let request = match request::Entity::insert(row).exec_with_returning(&txn).await {
         Ok(request) => request,

@@ -5,7 +5,7 @@
 pub(crate) mod address;
 mod identity;
 mod pages;
-mod profile;
+pub(crate) mod profile;
 pub mod service;
 pub mod uploads;
 

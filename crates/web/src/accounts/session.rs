@@ -108,7 +108,7 @@ pub struct CurrentCitizen {
 
 impl CurrentCitizen {
     pub fn scope(&self) -> Scope {
-        Scope(self.citizen.tenant_id)
+        self.citizen.scope()
     }
 }
 

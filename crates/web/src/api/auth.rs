@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A JSON body; one that does not parse is a JSON 400 rather than axum's plain text.
-struct ApiJson<T>(T);
+pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
@@ -80,6 +80,7 @@ fn invalid_credentials() -> Response {
         title_key: "error.unauthorized_title",
         message_key: "login.error_invalid",
         fields: Vec::new(),
+        params: Vec::new(),
     };
     let mut response = (StatusCode::UNAUTHORIZED, info.code).into_response();
     response.extensions_mut().insert(info);

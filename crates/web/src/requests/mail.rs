@@ -10,6 +10,7 @@ use store::requests::track::{self, Actor, ChangeError};
 
 use crate::error::{AppError, FieldIssue};
 use crate::email::{self, Action, Part};
+use crate::render::Views;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 
@@ -46,9 +47,19 @@ pub async fn change_status(
 
 /// "คำร้อง DEMO-2569-000001 ดำเนินการสำเร็จ", in Thai with English below, linking to the request.
 pub fn status_changed(state: &AppState, tenant: &Tenant, citizen: &Citizen, request: &Request, to: Status) -> Result<EmailMessage, AppError> {
-    let t = &tenant.0;
-    let views = &state.views;
-    let link = format!("{}/requests/{}", state.tenant_origin(&t.slug), request.reference);
+    status_changed_mail(&state.views, &state.tenant_origin(&tenant.0.slug), tenant, citizen, request, to)
+}
+
+/// The same message from the views and the tenant's origin alone (for the use-case layer).
+pub fn status_changed_mail(
+    views: &Views,
+    origin: &str,
+    tenant: &Tenant,
+    citizen: &Citizen,
+    request: &Request,
+    to: Status,
+) -> Result<EmailMessage, AppError> {
+    let link = format!("{origin}/requests/{}", request.reference);
     let name = format!("{} {}", citizen.first_name, citizen.last_name);
     let fill = |lang: Lang, key: &str| {
         views
@@ -66,5 +77,5 @@ pub fn status_changed(state: &AppState, tenant: &Tenant, citizen: &Citizen, requ
         after: Vec::new(),
     };
     let subject = format!("{} / {}", fill(Lang::Th, "request_mail.subject"), fill(Lang::En, "request_mail.subject"));
-    email::render(state, tenant, &citizen.email, subject, "request_mail.automatic", [part(Lang::Th), part(Lang::En)])
+    email::render(views, tenant, &citizen.email, subject, "request_mail.automatic", [part(Lang::Th), part(Lang::En)])
 }

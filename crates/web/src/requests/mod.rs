@@ -2,11 +2,11 @@
 //! tenant's public `/verify/<code>` page for the receipts and licences issued on them.
 
 mod documents;
-mod download;
+pub(crate) mod download;
 pub mod issue;
 pub mod mail;
 mod pages;
-mod verify;
+pub(crate) mod verify;
 pub(crate) mod view;
 
 use axum::Router;

@@ -52,5 +52,5 @@ pub fn acknowledgement(
         after: vec![],
     };
     let subject = format!("{} / {}", fill(Lang::Th, "services_mail.subject"), fill(Lang::En, "services_mail.subject"));
-    email::render(state, tenant, &citizen.email, subject, "account_mail.automatic", [part(Lang::Th), part(Lang::En)])
+    email::render(&state.views, tenant, &citizen.email, subject, "account_mail.automatic", [part(Lang::Th), part(Lang::En)])
 }

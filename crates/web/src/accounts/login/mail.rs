@@ -61,7 +61,7 @@ pub fn password_changed(state: &AppState, tenant: &Tenant, to: &Recipient, at: D
 
 fn render(state: &AppState, tenant: &Tenant, to: &Recipient, subject_key: &str, parts: [Part; 2]) -> Result<EmailMessage, AppError> {
     let subject = format!("{} / {}", state.views.t(Lang::Th, subject_key), state.views.t(Lang::En, subject_key));
-    email::render(state, tenant, &to.email, subject, "account_mail.automatic", parts)
+    email::render(&state.views, tenant, &to.email, subject, "account_mail.automatic", parts)
 }
 
 /// Catalogue lookups for one language, with `{tenant}`, `{phone}` and `{email}` of the tenant

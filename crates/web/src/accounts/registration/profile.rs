@@ -42,7 +42,7 @@ const BANGKOK: u32 = 10;
 
 /// The registered address on one line as it is written in `lang`, e.g.
 /// "99/1 หมู่ 4 ถ.มิตรภาพ ต.ในเมือง อ.เมืองขอนแก่น จ.ขอนแก่น 40000".
-fn address_line(citizen: &Citizen, lang: Lang) -> String {
+pub(crate) fn address_line(citizen: &Citizen, lang: Lang) -> String {
     let mut parts: Vec<String> = Vec::new();
     let given = |p: &str| !p.trim().is_empty() && p.trim() != "-";
     if given(&citizen.house_no) {

@@ -1,0 +1,529 @@
+//! The back office as JSON under `/api/v1/backoffice`: the same use cases and capabilities as
+//! the pages, a bearer token from `auth/login` (e-mail, password and TOTP code in one call).
+
+use access::authz::{DecideIdentity, IssueDocuments, ProcessRequests, ReadAudit, ViewQueues};
+use app::backoffice::documents::{self as docs, DocumentError};
+use app::backoffice::identity::{self, DecideError, Decision};
+use app::backoffice::requests::{self as work, Move, ProcessError};
+use app::staff::sign_in::{self, Client as StaffClient, SignInError};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use domain::locale::Lang;
+use domain::request::Status;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::pages::{QueueQuery, RowView, document_input, read_document_form, row_views};
+use super::view::{CitizenView, citizen_view};
+use super::{Can, MaybeStaff};
+use crate::accounts::login::Client;
+use crate::api::auth::ApiJson;
+use crate::error::{AppError, ErrorInfo, FieldIssue};
+use crate::i18n::RequestLang;
+use crate::requests::view::{self, Pager, StatusView, status_view, when};
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+
+const BASE: &str = "/api/v1/backoffice";
+
+/// Every back-office API route, as `(method, path)`, for the OpenAPI check and the access tests.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/v1/backoffice/auth/login"),
+    ("POST", "/api/v1/backoffice/auth/logout"),
+    ("GET", "/api/v1/backoffice/me"),
+    ("GET", "/api/v1/backoffice/dashboard"),
+    ("GET", "/api/v1/backoffice/identities"),
+    ("GET", "/api/v1/backoffice/identities/{id}"),
+    ("POST", "/api/v1/backoffice/identities/{id}/decision"),
+    ("GET", "/api/v1/backoffice/requests"),
+    ("GET", "/api/v1/backoffice/requests/{id}"),
+    ("POST", "/api/v1/backoffice/requests/{id}/status"),
+    ("POST", "/api/v1/backoffice/requests/{id}/assign"),
+    ("POST", "/api/v1/backoffice/requests/{id}/notes"),
+    ("POST", "/api/v1/backoffice/requests/{id}/documents"),
+    ("POST", "/api/v1/backoffice/documents/{id}/revoke"),
+    ("GET", "/api/v1/backoffice/audit"),
+];
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(&format!("{BASE}/auth/login"), post(login))
+        .route(&format!("{BASE}/auth/logout"), post(logout))
+        .route(&format!("{BASE}/me"), get(me))
+        .route(&format!("{BASE}/dashboard"), get(dashboard))
+        .route(&format!("{BASE}/identities"), get(identities))
+        .route(&format!("{BASE}/identities/{{id}}"), get(identity_detail))
+        .route(&format!("{BASE}/identities/{{id}}/decision"), post(decide))
+        .route(&format!("{BASE}/requests"), get(queue))
+        .route(&format!("{BASE}/requests/{{id}}"), get(request_detail))
+        .route(&format!("{BASE}/requests/{{id}}/status"), post(move_request))
+        .route(&format!("{BASE}/requests/{{id}}/assign"), post(assign))
+        .route(&format!("{BASE}/requests/{{id}}/notes"), post(note))
+        .route(&format!("{BASE}/requests/{{id}}/documents"), post(issue_document))
+        .route(&format!("{BASE}/documents/{{id}}/revoke"), post(revoke_document))
+        .route(&format!("{BASE}/audit"), get(audit))
+}
+
+/// An error response with its own code and message (rendered as JSON by the site layer).
+fn refusal(status: StatusCode, code: &'static str, message_key: &'static str) -> Response {
+    let info = ErrorInfo { code, title_key: "error.bad_request", message_key, fields: Vec::new(), params: Vec::new() };
+    let mut response = (status, code).into_response();
+    response.extensions_mut().insert(info);
+    response
+}
+
+fn invalid(field: &str, code: &str) -> AppError {
+    AppError::Validation(vec![FieldIssue::backoffice(field, code)])
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LoginBody {
+    email: String,
+    password: String,
+    totp_code: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TokenView {
+    token: String,
+    expires_at: DateTime<Utc>,
+}
+
+async fn login(State(state): State<AppState>, tenant: Tenant, c: Client, ApiJson(body): ApiJson<LoginBody>) -> Result<Response, AppError> {
+    if body.email.trim().is_empty() {
+        return Err(invalid("email", "required"));
+    }
+    if body.password.is_empty() {
+        return Err(invalid("password", "required"));
+    }
+    let client = StaffClient { ip: &c.ip, user_agent: &c.user_agent, kind: access::staff::API };
+    let result =
+        sign_in::with_password_and_code(&state.app, &state.staff_limits, &tenant.0, body.email.trim(), &body.password, body.totp_code.as_deref(), &client)
+            .await;
+    match result {
+        Ok(started) => Ok(Json(TokenView { token: started.token, expires_at: started.expires_at }).into_response()),
+        Err(SignInError::BadCredentials) => Ok(refusal(StatusCode::UNAUTHORIZED, "invalid_credentials", "backoffice.login.error_invalid")),
+        Err(SignInError::WrongCode) => Ok(refusal(StatusCode::UNAUTHORIZED, "wrong_code", "backoffice.login.error_code")),
+        Err(SignInError::ReusedCode) => Ok(refusal(StatusCode::UNAUTHORIZED, "reused_code", "backoffice.login.error_reused")),
+        Err(SignInError::EnrolmentRequired) => Ok(refusal(StatusCode::FORBIDDEN, "enrolment_required", "backoffice.login.error_enrol")),
+        Err(SignInError::TooMany(wait)) => Err(wait.into()),
+        Err(SignInError::Db(e)) => Err(e.into()),
+        Err(SignInError::Other(e)) => Err(AppError::Internal(e)),
+    }
+}
+
+async fn logout(State(state): State<AppState>, MaybeStaff(who): MaybeStaff) -> Result<StatusCode, AppError> {
+    let who = who.ok_or(AppError::Unauthorized)?;
+    sign_in::sign_out(&state.app, &who).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize)]
+struct MeView {
+    id: Uuid,
+    name: String,
+    email: String,
+    roles: Vec<&'static str>,
+    categories: Vec<Uuid>,
+}
+
+async fn me(State(state): State<AppState>, can: Can<ViewQueues>) -> Json<MeView> {
+    let roles = sign_in::roles(&state.app, &can.who).await;
+    Json(MeView {
+        id: can.who.id(),
+        name: can.who.staff().name.clone(),
+        email: can.who.staff().email.clone(),
+        roles: roles.iter().map(|r| r.as_str()).collect(),
+        categories: can.who.categories().to_vec(),
+    })
+}
+
+#[derive(Serialize)]
+struct DashboardView {
+    by_status: std::collections::BTreeMap<String, i64>,
+    by_category: Vec<CategoryCount>,
+    identities_waiting: u64,
+    median_working_days_30: Option<f64>,
+    median_working_days_90: Option<f64>,
+    completed_30: usize,
+    completed_90: usize,
+}
+
+#[derive(Serialize)]
+struct CategoryCount {
+    category_id: Uuid,
+    status: String,
+    count: i64,
+}
+
+async fn dashboard(State(state): State<AppState>, can: Can<ViewQueues>) -> Result<Json<DashboardView>, AppError> {
+    let board = app::backoffice::dashboard::load(&state.app, &can.granted, Utc::now()).await?;
+    Ok(Json(DashboardView {
+        by_category: board
+            .by_category_status
+            .iter()
+            .map(|((category_id, status), count)| CategoryCount { category_id: *category_id, status: status.clone(), count: *count })
+            .collect(),
+        by_status: board.by_status,
+        identities_waiting: board.identities_waiting,
+        median_working_days_30: board.median_days_30,
+        median_working_days_90: board.median_days_90,
+        completed_30: board.completed_30,
+        completed_90: board.completed_90,
+    }))
+}
+
+#[derive(Serialize)]
+struct List<T> {
+    items: Vec<T>,
+    page: u64,
+    pages: u64,
+    total: u64,
+}
+
+fn list<T>(items: Vec<T>, pager: Pager) -> List<T> {
+    List { items, page: pager.page, pages: pager.pages, total: pager.total }
+}
+
+const PER_PAGE: u64 = super::pages::PER_PAGE;
+
+async fn identities(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    can: Can<ViewQueues>,
+    Query(q): Query<view::PageQuery>,
+) -> Result<Json<List<CitizenView>>, AppError> {
+    let found = identity::queue(&state.app, &can.granted, q.number(), PER_PAGE).await?;
+    let now = Utc::now();
+    let items = found.items.iter().map(|c| citizen_view(&state, lang, c, now)).collect();
+    Ok(Json(list(items, Pager::new(q.number(), found.total, PER_PAGE))))
+}
+
+#[derive(Serialize)]
+struct IdentityDetail {
+    citizen: CitizenView,
+    photos: Vec<String>,
+}
+
+async fn identity_detail(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    can: Can<ViewQueues>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<IdentityDetail>, AppError> {
+    let (citizen, photos) = identity::show(&state.app, &can.granted, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(IdentityDetail {
+        citizen: citizen_view(&state, lang, &citizen, Utc::now()),
+        photos: photos.iter().map(|p| format!("/staff/identities/{id}/photos/{}", p.id)).collect(),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DecisionBody {
+    decision: String,
+    reason: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    can: Can<DecideIdentity>,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<DecisionBody>,
+) -> Result<Response, AppError> {
+    let decision = match body.decision.as_str() {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject { reason: body.reason },
+        _ => return Err(invalid("decision", "invalid_choice")),
+    };
+    match identity::decide(&state.app, &can.granted, &tenant.0, id, decision).await {
+        Ok(citizen) => Ok(Json(citizen_view(&state, lang, &citizen, Utc::now())).into_response()),
+        Err(DecideError::NotFound) => Err(AppError::NotFound),
+        Err(DecideError::NotPending { .. }) => Ok(refusal(StatusCode::CONFLICT, "not_pending", "backoffice.identity.not_pending")),
+        Err(DecideError::ReasonRequired) => Err(invalid("reason", "required")),
+        Err(DecideError::ReasonTooLong) => Err(invalid("reason", "too_long")),
+        Err(DecideError::Db(e)) => Err(e.into()),
+        Err(DecideError::Letter(e)) => Err(AppError::Internal(e)),
+    }
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    can: Can<ViewQueues>,
+    Query(q): Query<QueueQuery>,
+) -> Result<Json<List<RowView>>, AppError> {
+    let scope = can.granted.scope();
+    let filter = q.filter(&state, scope, can.who.id()).await?;
+    let page = q.page.unwrap_or(1).max(1);
+    let found = work::queue(&state.app, &can.granted, filter, page, PER_PAGE).await?;
+    let rows = row_views(&state, scope, lang, &found.items).await?;
+    Ok(Json(list(rows, Pager::new(page, found.total, PER_PAGE))))
+}
+
+#[derive(Serialize)]
+struct NoteView {
+    id: Uuid,
+    body: String,
+    public: bool,
+    staff_id: Uuid,
+    at: DateTime<Utc>,
+}
+
+#[derive(Serialize)]
+struct RequestDetail {
+    id: Uuid,
+    reference: String,
+    version: i32,
+    status: StatusView,
+    item_id: Uuid,
+    service: String,
+    submitted_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    assigned_to: Option<Uuid>,
+    citizen: CitizenView,
+    answers: Vec<view::AnswerView>,
+    files: Vec<FileRef>,
+    events: Vec<view::EventView>,
+    notes: Vec<NoteView>,
+    documents: Vec<view::DocumentView>,
+}
+
+#[derive(Serialize)]
+struct FileRef {
+    id: Uuid,
+    field: String,
+    filename: String,
+    mime: String,
+    url: String,
+}
+
+async fn detail_view(state: &AppState, tenant: &Tenant, lang: Lang, can: &Can<ViewQueues>, id: Uuid) -> Result<RequestDetail, AppError> {
+    let scope = can.granted.scope();
+    let d = work::detail(&state.app, &can.granted, id).await.map_err(|e| process_error(state, lang, e))?;
+    let r = &d.request;
+    Ok(RequestDetail {
+        id: r.id,
+        reference: r.reference.clone(),
+        version: r.version,
+        status: status_view(&state.views, lang, &r.status),
+        item_id: r.item_id,
+        service: view::service_title(state, scope, r.item_id, lang).await?,
+        submitted_at: r.submitted_at,
+        updated_at: r.updated_at,
+        assigned_to: r.assigned_to,
+        citizen: citizen_view(state, lang, &d.citizen, Utc::now()),
+        answers: view::answers(state, scope, r, lang).await?,
+        files: d
+            .files
+            .iter()
+            .map(|f| FileRef {
+                id: f.id,
+                field: f.field_key.clone(),
+                filename: f.filename.clone(),
+                mime: f.mime.clone(),
+                url: format!("/staff/requests/{}/files/{}", r.id, f.id),
+            })
+            .collect(),
+        events: d.events.iter().map(|e| view::event_view(&state.views, lang, e)).collect(),
+        notes: d.notes.iter().map(|n| NoteView { id: n.id, body: n.body.clone(), public: n.public, staff_id: n.staff_id, at: n.created_at }).collect(),
+        documents: d.documents.iter().map(|doc| view::document_view(state, &tenant.0.slug, lang, &r.reference, doc)).collect(),
+    })
+}
+
+async fn request_detail(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    can: Can<ViewQueues>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<RequestDetail>, AppError> {
+    Ok(Json(detail_view(&state, &tenant, lang, &can, id).await?))
+}
+
+fn process_error(state: &AppState, lang: Lang, e: ProcessError) -> AppError {
+    match e {
+        ProcessError::NotFound => AppError::NotFound,
+        ProcessError::OutOfReach => AppError::Forbidden,
+        ProcessError::Stale { by, at } => AppError::Stale { by: by.unwrap_or_else(|| state.views.t(lang, "backoffice.someone")), at: when(at, lang) },
+        ProcessError::Transition(domain::request::TransitionError::ReasonRequired) => invalid("note", "reason_required"),
+        ProcessError::Transition(domain::request::TransitionError::NotAllowed { .. }) => invalid("to", "transition_not_allowed"),
+        ProcessError::IdentityNotVerified => invalid("to", "identity_not_verified"),
+        ProcessError::NoSuchAssignee => invalid("to", "no_such_assignee"),
+        ProcessError::NoteRequired => invalid("body", "required"),
+        ProcessError::NoteTooLong => invalid("body", "too_long"),
+        ProcessError::Db(e) => e.into(),
+        ProcessError::Letter(e) => AppError::Internal(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct MoveBody {
+    to: String,
+    version: Option<i32>,
+    note: Option<String>,
+}
+
+async fn move_request(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    view_can: Can<ViewQueues>,
+    can: Can<ProcessRequests>,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<MoveBody>,
+) -> Result<Json<RequestDetail>, AppError> {
+    let to = Status::parse(&body.to).ok_or_else(|| invalid("to", "invalid_choice"))?;
+    let version = body.version.ok_or_else(|| invalid("version", "required"))?;
+    let note = body.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    work::change_status(&state.app, &can.granted, &tenant.0, id, Move { to, version, note }).await.map_err(|e| process_error(&state, lang, e))?;
+    Ok(Json(detail_view(&state, &tenant, lang, &view_can, id).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AssignBody {
+    /// A staff id, `me`, or null for nobody.
+    to: Option<String>,
+    version: Option<i32>,
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    view_can: Can<ViewQueues>,
+    can: Can<ProcessRequests>,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<AssignBody>,
+) -> Result<Json<RequestDetail>, AppError> {
+    let to = match body.to.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("me") => Some(can.who.id()),
+        Some(other) => Some(Uuid::parse_str(other).map_err(|_| invalid("to", "no_such_assignee"))?),
+    };
+    work::assign(&state.app, &can.granted, id, body.version, to).await.map_err(|e| process_error(&state, lang, e))?;
+    Ok(Json(detail_view(&state, &tenant, lang, &view_can, id).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NoteBody {
+    body: String,
+    public: bool,
+}
+
+async fn note(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    can: Can<ProcessRequests>,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<NoteBody>,
+) -> Result<(StatusCode, Json<NoteView>), AppError> {
+    let n = work::add_note(&state.app, &can.granted, id, body.public, &body.body).await.map_err(|e| process_error(&state, lang, e))?;
+    Ok((StatusCode::CREATED, Json(NoteView { id: n.id, body: n.body, public: n.public, staff_id: n.staff_id, at: n.created_at })))
+}
+
+fn document_error(e: DocumentError) -> AppError {
+    match e {
+        DocumentError::NotFound => AppError::NotFound,
+        DocumentError::OutOfReach => AppError::Forbidden,
+        DocumentError::Invalid { field, code } => invalid(field, code),
+        DocumentError::AlreadyRevoked => AppError::Conflict(vec![FieldIssue::backoffice("document", "already_revoked")]),
+        DocumentError::Db(e) => e.into(),
+        DocumentError::Storage(e) => AppError::Internal(e),
+    }
+}
+
+async fn issue_document(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    can: Can<IssueDocuments>,
+    Path(id): Path<Uuid>,
+    multipart: Multipart,
+) -> Result<(StatusCode, Json<view::DocumentView>), AppError> {
+    let (fields, file) = read_document_form(multipart).await?;
+    let input = document_input(&fields, file).map_err(|(field, code)| invalid(field, code))?;
+    let doc = docs::issue(&state.app, &can.granted, id, input).await.map_err(document_error)?;
+    let request = store::requests::process::find_by_id(&state.db, can.granted.scope(), doc.request_id).await?.ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(view::document_view(&state, &tenant.0.slug, lang, &request.reference, &doc))))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RevokeBody {
+    reason: String,
+}
+
+async fn revoke_document(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    can: Can<IssueDocuments>,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<RevokeBody>,
+) -> Result<Json<view::DocumentView>, AppError> {
+    let doc = docs::revoke(&state.app, &can.granted, id, &body.reason).await.map_err(document_error)?;
+    let request = store::requests::process::find_by_id(&state.db, can.granted.scope(), doc.request_id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(view::document_view(&state, &tenant.0.slug, lang, &request.reference, &doc)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AuditQuery {
+    action: Option<String>,
+    subject: Option<String>,
+    actor: Option<Uuid>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    page: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct AuditView {
+    id: Uuid,
+    at: DateTime<Utc>,
+    actor_kind: String,
+    actor_id: Option<Uuid>,
+    actor: String,
+    ip: String,
+    action: String,
+    subject_kind: String,
+    subject_id: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+}
+
+async fn audit(State(state): State<AppState>, can: Can<ReadAudit>, Query(q): Query<AuditQuery>) -> Result<Json<List<AuditView>>, AppError> {
+    let filter = store::audit::Filter { action: q.action, actor: q.actor, subject: q.subject, since: q.since, until: q.until };
+    let page = q.page.unwrap_or(1).max(1);
+    let found = app::audit::list(&state.app, &can.granted, &filter, page, 50).await?;
+    let parse = |raw: &Option<String>| raw.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    let items = found
+        .items
+        .iter()
+        .map(|r| AuditView {
+            id: r.id,
+            at: r.created_at,
+            actor_kind: r.actor_kind.clone(),
+            actor_id: r.actor_id,
+            actor: r.actor_label.clone(),
+            ip: r.ip.clone(),
+            action: r.action.clone(),
+            subject_kind: r.subject_kind.clone(),
+            subject_id: r.subject_id.clone(),
+            before: parse(&r.before),
+            after: parse(&r.after),
+        })
+        .collect();
+    Ok(Json(list(items, Pager::new(page, found.total, 50))))
+}

@@ -1,0 +1,117 @@
+//! The municipality's back office at `/staff` (pages) and `/api/v1/backoffice` (JSON): staff
+//! sign-in with TOTP, the identity and request queues, processing, documents, the audit trail.
+//! Handlers parse, ask for the capability the use case needs (`Can<P>`), call it, and render.
+
+pub mod api;
+pub mod demo;
+pub mod letters;
+mod pages;
+mod sign_in;
+pub mod view;
+
+use std::marker::PhantomData;
+use std::net::SocketAddr;
+
+use access::authz::{AuthzError, Granted, Permission};
+use access::staff::{SignedInStaff, Stage};
+use axum::Router;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::{HeaderValue, header, request::Parts};
+use chrono::Utc;
+
+use crate::accounts::session::cookie_value;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+
+/// The staff session cookie: its own name and path, so a citizen's `sid` never opens it.
+pub const STAFF_COOKIE: &str = "staff_sid";
+
+pub fn router() -> Router<AppState> {
+    Router::new().merge(sign_in::router()).merge(pages::router()).merge(api::router())
+}
+
+fn is_api(parts: &Parts) -> bool {
+    parts.uri.path().starts_with("/api/")
+}
+
+fn client_ip(parts: &Parts) -> String {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_owned(), |ConnectInfo(addr)| addr.ip().to_string())
+}
+
+/// The `Set-Cookie` value for a staff session (or for clearing it when `token` is empty).
+pub fn staff_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.config.https { "; Secure" } else { "" };
+    let max_age = if token.is_empty() { 0 } else { max_age.max(0) };
+    let value = format!("{STAFF_COOKIE}={token}; Path=/staff; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("staff_sid=; Path=/; Max-Age=0"))
+}
+
+/// The staff session a request presents (bearer token under `/api`, else the cookie), if live.
+async fn load(parts: &mut Parts, state: &AppState) -> Result<Option<SignedInStaff>, AppError> {
+    if let Some(found) = parts.extensions.get::<Option<SignedInStaff>>() {
+        return Ok(found.clone());
+    }
+    let Some(tenant) = parts.extensions.get::<Tenant>().cloned() else {
+        return Ok(None);
+    };
+    let (token, kind) = if is_api(parts) {
+        let bearer = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        (bearer.map(|t| t.trim().to_owned()), access::staff::API)
+    } else {
+        (cookie_value(parts, STAFF_COOKIE).filter(|t| !t.is_empty()).map(str::to_owned), access::staff::WEB)
+    };
+    let found = match token {
+        Some(token) => access::staff::authenticate(&state.db, tenant.scope(), &token, kind, &client_ip(parts), Utc::now()).await?,
+        None => None,
+    };
+    parts.extensions.insert(found.clone());
+    Ok(found)
+}
+
+/// The staff session of the request at whatever stage of signing in it is.
+#[derive(Clone, Debug)]
+pub struct MaybeStaff(pub Option<SignedInStaff>);
+
+impl FromRequestParts<AppState> for MaybeStaff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Ok(Self(load(parts, state).await?))
+    }
+}
+
+/// A fully signed-in staff member granted permission `P` in this tenant: 401 (API) or the staff
+/// login (pages) without a session, 403 without the permission.
+pub struct Can<P: Permission> {
+    pub granted: Granted<P>,
+    pub who: SignedInStaff,
+    _p: PhantomData<P>,
+}
+
+impl<P: Permission> FromRequestParts<AppState> for Can<P> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let who = match load(parts, state).await? {
+            Some(who) if who.stage() == Stage::Full => who,
+            _ if is_api(parts) => return Err(AppError::Unauthorized),
+            _ => return Err(AppError::StaffLoginRequired),
+        };
+        match state.app.authz.grant::<P>(&who).await {
+            Ok(granted) => Ok(Self { granted, who, _p: PhantomData }),
+            Err(AuthzError::Denied) => Err(AppError::Forbidden),
+            Err(e) => Err(AppError::Internal(anyhow::anyhow!("{e}"))),
+        }
+    }
+}
+
+/// A form from a signed-in staff member must carry their session's CSRF token.
+pub fn check_csrf(who: &SignedInStaff, submitted: &str) -> Result<(), AppError> {
+    let expected = &who.session().csrf_token;
+    if !expected.is_empty() && access::token::constant_time_eq(expected.as_bytes(), submitted.as_bytes()) {
+        Ok(())
+    } else {
+        Err(AppError::CsrfRejected)
+    }
+}
