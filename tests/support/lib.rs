@@ -5,6 +5,7 @@ pub mod auth;
 pub mod citizens;
 pub mod registration;
 pub mod requests;
+pub mod staff;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -39,6 +39,16 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     Ok(db)
 }
 
+/// A transaction for a use case that reads and then writes: SQLite takes its write lock up front
+/// (`BEGIN IMMEDIATE`) so that two at once wait for each other instead of one failing with
+/// "database is locked" when it upgrades; PostgreSQL begins as usual (its row locks and version
+/// checks decide).
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    db.begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() })
+        .await
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await

@@ -6,7 +6,7 @@
 use access::authz::{Granted, IssueDocuments};
 use bytes::Bytes;
 use chrono::NaiveDate;
-use sea_orm::{DbErr, TransactionTrait};
+use sea_orm::DbErr;
 use serde_json::json;
 use store::documents::{self, Document, NewDocument, StoredObject};
 use uuid::Uuid;
@@ -55,6 +55,11 @@ pub async fn issue(
     input: NewDocumentInput,
 ) -> Result<Document, DocumentError> {
     let scope = granted.scope();
+    // Whose request it is comes first: outside the tenant 404, outside the officer's reach 403.
+    let request = store::requests::process::find_by_id(&app.db, scope, request_id).await?.ok_or(DocumentError::NotFound)?;
+    if !reaches_item(&app.db, scope, granted.reach(), request.item_id).await? {
+        return Err(DocumentError::OutOfReach);
+    }
     if !documents::KINDS.contains(&input.kind.as_str()) {
         return Err(invalid("kind", "invalid_choice"));
     }
@@ -70,10 +75,6 @@ pub async fn issue(
         return Err(invalid("file", "required"));
     }
     let sniffed = files::sniff(&input.bytes).ok_or_else(|| invalid("file", "file_type"))?;
-    let request = store::requests::process::find_by_id(&app.db, scope, request_id).await?.ok_or(DocumentError::NotFound)?;
-    if !reaches_item(&app.db, scope, granted.reach(), request.item_id).await? {
-        return Err(DocumentError::OutOfReach);
-    }
     let key = files::object_key(&scope.tenant_id().to_string(), "documents");
     let stem = input.name.trim().rsplit_once('.').map_or(input.name.trim(), |(stem, _)| stem);
     let stem = if stem.is_empty() { input.number.trim() } else { stem };
@@ -94,7 +95,7 @@ pub async fn issue(
         valid_until: input.valid_until,
     };
     let written = async {
-        let txn = app.db.begin().await?;
+        let txn = store::begin_write(&app.db).await?;
         let doc = documents::issue(&txn, scope, &request, new).await?;
         audit::record(
             &txn,
@@ -135,7 +136,7 @@ pub async fn revoke(
         return Err(invalid("reason", "too_long"));
     }
     let scope = granted.scope();
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     let doc = documents::find(&txn, scope, document_id).await?.ok_or(DocumentError::NotFound)?;
     let request = store::requests::process::find_by_id(&txn, scope, doc.request_id).await?.ok_or(DocumentError::NotFound)?;
     if !reaches_item(&txn, scope, granted.reach(), request.item_id).await? {

@@ -5,7 +5,7 @@
 
 use access::authz::{DecideIdentity, Granted, ViewQueues};
 use bytes::Bytes;
-use sea_orm::{DbErr, TransactionTrait};
+use sea_orm::DbErr;
 use serde_json::json;
 use store::citizens::{self, Citizen, IdentityPhoto, identity_status};
 use store::requests::track::Page;
@@ -90,7 +90,7 @@ pub async fn decide(
             IdentityOutcome::Rejected { reason }
         }
     };
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     let before = citizens::find(&txn, scope, citizen_id).await?.ok_or(DecideError::NotFound)?;
     let (verified, reason) = match &outcome {
         IdentityOutcome::Verified => (true, None),

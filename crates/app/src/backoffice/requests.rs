@@ -6,7 +6,7 @@
 use access::authz::{Granted, Permission, ProcessRequests, ViewQueues};
 use chrono::{DateTime, Utc};
 use domain::request::{Status, TransitionError};
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::json;
 use store::Scope;
 use store::citizens::{self, Citizen, identity_status};
@@ -161,9 +161,17 @@ pub async fn change_status(
     if tenant.scope() != scope {
         return Err(ProcessError::NotFound);
     }
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     let request = reachable(&txn, granted, id).await?;
     let citizen = citizens::find(&txn, scope, request.citizen_id).await?.ok_or(ProcessError::NotFound)?;
+    // Someone changed it since it was read: say who, before judging the move against a status
+    // the officer never saw. Then a move the state machine refuses says so, whoever the citizen.
+    if request.version != wanted.version {
+        return Err(stale(&txn, scope, &request).await);
+    }
+    if let Some(from) = Status::parse(&request.status) {
+        from.transition(wanted.to, wanted.note.as_deref())?;
+    }
     if wanted.to == Status::Completed
         && citizen.identity_status != identity_status::VERIFIED
         && !tenant.settings.back_office.complete_unverified
@@ -203,7 +211,7 @@ pub async fn assign(
     to: Option<Uuid>,
 ) -> Result<Request, ProcessError> {
     let scope = granted.scope();
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     reachable(&txn, granted, id).await?;
     if let Some(to) = to {
         let member = store::staff::find(&txn, scope, to).await?;
@@ -293,7 +301,7 @@ pub async fn add_note(
         return Err(ProcessError::NoteTooLong);
     }
     let scope = granted.scope();
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     let request = reachable(&txn, granted, id).await?;
     let note = process::add_note(&txn, scope, request.id, granted.acting().staff_id, public, body).await?;
     audit::record(

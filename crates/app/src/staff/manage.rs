@@ -8,7 +8,7 @@ use access::token::{hash_token, new_token};
 use access::totp;
 use chrono::{Duration, Utc};
 use domain::password_policy::{PasswordPolicy, PasswordProblem, PersonalFacts};
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::json;
 use store::audit::Actor;
 use store::staff::{self as staff_store, CreateError, NewStaff, Staff};
@@ -97,7 +97,7 @@ async fn create_with_invite<C: ConnectionTrait>(
 
 /// `eservice staff add`: the member and their set-password link (printed, not e-mailed).
 pub async fn add_from_cli(app: &App, tenant: &TenantRecord, email: &str, name: &str, role: Role) -> Result<(Staff, String), ManageError> {
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     let (member, token) = create_with_invite(&txn, tenant, email, name, role, &audit::system("eservice staff add")).await?;
     txn.commit().await?;
     app.authz.invalidate(tenant.scope()).await;
@@ -116,7 +116,7 @@ pub async fn create_demo(
     let hash = app.hasher.hash(password.to_owned()).await?;
     let secret = totp::new_secret();
     let scope = tenant.scope();
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     let new = NewStaff { email: email.to_owned(), name: name.to_owned(), password_hash: Some(hash), invite: None };
     let member = staff_store::create(&txn, scope, new).await?;
     staff_store::set_totp(&txn, scope, member.id, Some(&secret), true).await?;
@@ -148,7 +148,7 @@ pub async fn invite(
     if tenant.scope() != granted.scope() {
         return Err(ManageError::NotFound);
     }
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     let (member, token) = create_with_invite(&txn, tenant, email, name, role, &audit::actor(granted.acting())).await?;
     let letter = app.letters.staff_invited(tenant, &member, &invite_link(app, tenant, &token))?;
     store::outbox::enqueue_email(&txn, Some(tenant.id), &letter).await?;
@@ -182,7 +182,7 @@ pub async fn accept_invite(app: &App, tenant: &TenantRecord, token: &str, passwo
     PasswordPolicy::default().check(password, &facts).map_err(InviteError::Password)?;
     let hash = app.hasher.hash(password.to_owned()).await?;
     let scope = tenant.scope();
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     // Conditional on the invitation still being there: a link works once.
     if staff_store::find_by_invite(&txn, scope, &hash_token(token), Utc::now()).await?.is_none() {
         return Err(InviteError::Invalid);
@@ -228,7 +228,7 @@ pub async fn deactivate(app: &App, granted: &Granted<ManageStaff>, id: Uuid) -> 
     }
     let member = target(app, granted, id).await?;
     let scope = granted.scope();
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     staff_store::set_active(&txn, scope, id, false).await?;
     store::staff::sessions::delete_for_staff(&txn, scope, id).await?;
     audit::record(
@@ -252,7 +252,7 @@ pub async fn set_role(app: &App, granted: &Granted<ManageStaff>, id: Uuid, role:
     let member = target(app, granted, id).await?;
     let scope = granted.scope();
     let before = app.authz.roles(scope, id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     Authorizer::assign_role(&txn, scope, id, role).await?;
     audit::record(
         &txn,
@@ -278,7 +278,7 @@ pub async fn narrow(app: &App, granted: &Granted<ManageStaff>, id: Uuid, categor
         return Err(ManageError::Invalid { field: "categories", code: "invalid_choice" });
     }
     let before = staff_store::categories(&app.db, scope, id).await?;
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     staff_store::set_categories(&txn, scope, id, categories).await?;
     audit::record(
         &txn,
@@ -299,7 +299,7 @@ pub async fn narrow(app: &App, granted: &Granted<ManageStaff>, id: Uuid, categor
 pub async fn reset_totp(app: &App, granted: &Granted<ManageStaff>, id: Uuid) -> Result<Staff, ManageError> {
     let member = target(app, granted, id).await?;
     let scope = granted.scope();
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     staff_store::set_totp(&txn, scope, id, None, false).await?;
     staff_store::replace_recovery_codes(&txn, scope, id, &[]).await?;
     store::staff::sessions::delete_for_staff(&txn, scope, id).await?;

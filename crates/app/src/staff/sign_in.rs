@@ -7,7 +7,7 @@ use access::ratelimit::{Policy, RateLimiter, RetryAfter};
 use access::staff::{self as staff_session, SignedInStaff, Stage, Started};
 use access::totp;
 use chrono::Utc;
-use sea_orm::{DbErr, TransactionTrait};
+use sea_orm::DbErr;
 use store::staff::{self as staff_store, Staff};
 use store::tenants::TenantRecord;
 
@@ -102,7 +102,7 @@ async fn check_password(
 }
 
 async fn start(app: &App, tenant: &TenantRecord, member: &Staff, stage: Stage, client: &Client<'_>) -> Result<Started, DbErr> {
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     let started = staff_session::start_session(&txn, tenant.scope(), member.id, client.kind, stage, client.ip, client.user_agent).await?;
     if stage == Stage::Full {
         staff_store::touch_login(&txn, tenant.scope(), member.id, Utc::now()).await?;
@@ -232,7 +232,7 @@ pub async fn confirm_enrolment(
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_code_hash(c)).collect();
     let scope = tenant.scope();
-    let txn = app.db.begin().await?;
+    let txn = store::begin_write(&app.db).await?;
     staff_store::set_totp(&txn, scope, member.id, Some(secret), true).await?;
     staff_store::accept_totp_step(&txn, scope, member.id, step).await?;
     staff_store::replace_recovery_codes(&txn, scope, member.id, &hashes).await?;
