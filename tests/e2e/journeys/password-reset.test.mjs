@@ -9,6 +9,7 @@ import {
   assertFitsWidth,
   assertNoProblems,
   assertServerReady,
+  openMail,
   launch,
   nationalId,
   newPage,
@@ -56,21 +57,6 @@ async function register(page, citizen) {
     return response.status;
   }, citizen);
   assert.equal(status, 201, 'registered through the API');
-}
-
-/** Waits (reloading) until the dev mailbox lists a message to `email`, then opens it. */
-async function openMail(page, email) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    await page.goto(tenantUrl('demo', '/dev/mailbox'));
-    const link = page.getByTestId('mail-link').filter({ hasText: email }).first();
-    if (await link.count()) {
-      await link.click();
-      return;
-    }
-    assert.ok(Date.now() < deadline, `no e-mail to ${email} reached the mailbox within 20 s`);
-    await page.waitForTimeout(500);
-  }
 }
 
 test('forgotten password on a phone: e-mailed link, new password, log in', async (t) => {

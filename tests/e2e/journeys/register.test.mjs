@@ -5,12 +5,12 @@
 // showing the crossed photos. Also: without JavaScript the address lists come from the server.
 
 import assert from 'node:assert/strict';
-import { deflateSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import {
   assertFitsWidth,
   assertNoProblems,
   assertServerReady,
+  cardPhoto,
   launch,
   nationalId,
   newPage,
@@ -31,53 +31,6 @@ after(async () => {
 /** The same ID with its check digit changed: the mistake the form must catch. */
 function withWrongCheckDigit(id) {
   return `${id.slice(0, 12)}${(Number(id[12]) + 1) % 10}`;
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes) {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type, data) {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A card-like PNG photo (a light card on a dark table), `seed` making each one different. */
-function cardPhoto(width, height, seed) {
-  const rows = [];
-  for (let y = 0; y < height; y += 1) {
-    const row = Buffer.alloc(1 + width * 3);
-    for (let x = 0; x < width; x += 1) {
-      const onCard = x > width * 0.1 && x < width * 0.9 && y > height * 0.15 && y < height * 0.85;
-      const o = 1 + x * 3;
-      row[o] = onCard ? 235 : 40 + ((x + seed * 7) % 40);
-      row[o + 1] = onCard ? 240 - ((y * 2) % 30) : 50;
-      row[o + 2] = onCard ? 250 : 60 + seed * 20;
-    }
-    rows.push(row);
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 test('demo on a phone: terms → form → ID photos → welcome shows pending', async (t) => {

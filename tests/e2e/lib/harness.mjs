@@ -5,7 +5,9 @@
 // to loopback by itself.
 
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -173,4 +175,80 @@ export function nationalId(first = '1') {
 export async function assertFitsWidth(page, what) {
   const { scrollWidth, innerWidth } = await horizontalOverflow(page);
   assert.ok(scrollWidth <= innerWidth, `${what} scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type, data) {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A card-like PNG photo (a light card on a dark table), `seed` making each one different. */
+export function cardPhoto(width, height, seed) {
+  const rows = [];
+  for (let y = 0; y < height; y += 1) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x += 1) {
+      const onCard = x > width * 0.1 && x < width * 0.9 && y > height * 0.15 && y < height * 0.85;
+      const o = 1 + x * 3;
+      row[o] = onCard ? 235 : 40 + ((x + seed * 7) % 40);
+      row[o + 1] = onCard ? 240 - ((y * 2) % 30) : 50;
+      row[o + 2] = onCard ? 250 : 60 + seed * 20;
+    }
+    rows.push(row);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** Waits (reloading) until the dev mailbox lists a message to `email`, then opens it. */
+export async function openMail(page, email) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    await page.goto(tenantUrl('demo', '/dev/mailbox'));
+    const link = page.getByTestId('mail-link').filter({ hasText: email }).first();
+    if (await link.count()) {
+      await link.click();
+      return;
+    }
+    assert.ok(Date.now() < deadline, `no e-mail to ${email} reached the mailbox within 20 s`);
+    await page.waitForTimeout(500);
+  }
+}
+
+/** The RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret at `unixSeconds`. */
+export function totpCode(secret, unixSeconds = Date.now() / 1000) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(value).padStart(6, '0');
 }
