@@ -332,6 +332,8 @@ fn body_for(path: &str) -> Value {
         "notes" => json!({ "body": "ตรวจแล้ว" }),
         "decision" => json!({ "decision": "approve" }),
         "revoke" => json!({ "reason": "ออกผิด" }),
+        "role" => json!({ "role": "officer" }),
+        "categories" => json!({ "categories": [] }),
         _ => json!({}),
     }
 }
@@ -345,6 +347,7 @@ async fn every_back_office_call_is_allowed_forbidden_or_not_found_as_the_role_sa
     let narrowed = add_staff(&app, "demo", Role::Officer).await;
     let deactivated = add_staff(&app, "demo", Role::Officer).await;
     let other_admin = add_staff(&app, "nongbua", Role::Admin).await;
+    let target = add_staff(&app, "demo", Role::Officer).await;
     let (_, citizen) = pending_citizen(&app, "demo").await;
     let request = insert_request(&app, "demo", citizen.id, 5).await.request;
     let tokens = [
@@ -376,11 +379,21 @@ async fn every_back_office_call_is_allowed_forbidden_or_not_found_as_the_role_sa
         if template.ends_with("/auth/login") || template.ends_with("/auth/logout") {
             continue;
         }
-        let path = template.replace("{id}", if template.contains("/identities/") { &cid } else { &id });
+        let tid = target.id.to_string();
+        let path = template.replace(
+            "{id}",
+            if template.contains("/identities/") {
+                &cid
+            } else if template.contains("/staff/") {
+                &tid
+            } else {
+                &id
+            },
+        );
         for (who, token) in &tokens {
             let expected: &[u16] = match (*who, path.as_str()) {
                 ("anonymous" | "deactivated" | "other tenant's admin", _) => &[401],
-                ("officer" | "narrowed", p) if p.ends_with("/audit") => &[403],
+                ("officer" | "narrowed", p) if p.ends_with("/audit") || p.contains("/backoffice/staff") => &[403],
                 ("narrowed", p) if p.contains("/requests/") => &[403],
                 (_, p) if p.contains("/documents/") => &[404],
                 _ => &[200, 201, 409, 422],
@@ -461,4 +474,44 @@ async fn the_staff_pages_take_an_officer_through_a_request_with_a_confirmation_a
     assert_eq!(approve.status(), 303);
     let page = browser.get(approve.headers()["location"].to_str().expect("location")).await.text().await.expect("page");
     assert!(page.contains("ยืนยันตัวตนเรียบร้อยแล้ว"));
+}
+
+#[tokio::test]
+async fn an_admin_invites_by_e_mail_narrows_and_deactivates_and_a_deactivated_token_stops_at_once() {
+    let app = spawn_app().await;
+    let admin = add_staff(&app, "demo", Role::Admin).await;
+    let officer = add_staff(&app, "demo", Role::Officer).await;
+    let admin_token = staff_token(&app, DEMO, &admin).await;
+    let officer_token = staff_token(&app, DEMO, &officer).await;
+
+    let (status, body) = post_json(&app, DEMO, &admin_token, "/api/v1/backoffice/staff", json!({ "email": "not-an-email", "name": "x", "role": "officer" })).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["error"]["fields"][0]["field"], "email");
+    let invite = json!({ "email": "somsri@tuayang.example", "name": "สมศรี ใจงาม", "role": "officer" });
+    let (status, member) = post_json(&app, DEMO, &admin_token, "/api/v1/backoffice/staff", invite.clone()).await;
+    assert_eq!(status, 201, "{member}");
+    assert_eq!(member["invited"], true);
+    assert_eq!(post_json(&app, DEMO, &admin_token, "/api/v1/backoffice/staff", invite).await.0, 409, "one account per e-mail");
+    let mail = delivered_mail(&app).await;
+    let letter = mail.iter().find(|m| m.to.contains("somsri@tuayang.example")).expect("the invitation e-mail");
+    assert!(letter.text.as_deref().is_some_and(|t| t.contains("/staff/invite/")), "with its set-password link");
+
+    // Narrow the officer to a category, then deactivate: the token stops working at once.
+    let scope = tenant_record(&app, "demo").await.scope();
+    let category = store::services::catalogue(app.db(), scope).await.expect("catalogue")[0].category.id;
+    let path = format!("/api/v1/backoffice/staff/{}/categories", officer.id);
+    let (status, narrowed) = post_json(&app, DEMO, &admin_token, &path, json!({ "categories": [category] })).await;
+    assert_eq!(status, 200);
+    assert_eq!(narrowed["categories"][0], category.to_string());
+    assert_eq!(get_json(&app, DEMO, &officer_token, "/api/v1/backoffice/requests").await.0, 200);
+    let own = format!("/api/v1/backoffice/staff/{}/deactivate", admin.id);
+    assert_eq!(post_json(&app, DEMO, &admin_token, &own, json!({})).await.0, 409, "an admin cannot lock themself out");
+    let path = format!("/api/v1/backoffice/staff/{}/deactivate", officer.id);
+    let (status, gone) = post_json(&app, DEMO, &admin_token, &path, json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(gone["active"], false);
+    assert_eq!(get_json(&app, DEMO, &officer_token, "/api/v1/backoffice/requests").await.0, 401, "its session ended");
+    let (_, audit) = get_json(&app, DEMO, &admin_token, "/api/v1/backoffice/audit").await;
+    let actions: Vec<&str> = audit["items"].as_array().expect("items").iter().filter_map(|r| r["action"].as_str()).collect();
+    assert!(actions.iter().any(|a| a.starts_with("staff.") && a.contains("deactivate")), "{actions:?}");
 }

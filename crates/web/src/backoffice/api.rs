@@ -1,7 +1,8 @@
 //! The back office as JSON under `/api/v1/backoffice`: the same use cases and capabilities as
 //! the pages, a bearer token from `auth/login` (e-mail, password and TOTP code in one call).
 
-use access::authz::{DecideIdentity, IssueDocuments, ProcessRequests, ReadAudit, ViewQueues};
+use access::authz::{DecideIdentity, IssueDocuments, ManageStaff, ProcessRequests, ReadAudit, Role, ViewQueues};
+use app::staff::manage::{self, ManageError};
 use app::backoffice::documents::{self as docs, DocumentError};
 use app::backoffice::identity::{self, DecideError, Decision};
 use app::backoffice::requests::{self as work, Move, ProcessError};
@@ -47,6 +48,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/backoffice/requests/{id}/documents"),
     ("POST", "/api/v1/backoffice/documents/{id}/revoke"),
     ("GET", "/api/v1/backoffice/audit"),
+    ("GET", "/api/v1/backoffice/staff"),
+    ("POST", "/api/v1/backoffice/staff"),
+    ("POST", "/api/v1/backoffice/staff/{id}/deactivate"),
+    ("POST", "/api/v1/backoffice/staff/{id}/role"),
+    ("POST", "/api/v1/backoffice/staff/{id}/categories"),
+    ("POST", "/api/v1/backoffice/staff/{id}/reset-totp"),
 ];
 
 pub fn router() -> Router<AppState> {
@@ -66,6 +73,11 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{BASE}/requests/{{id}}/documents"), post(issue_document))
         .route(&format!("{BASE}/documents/{{id}}/revoke"), post(revoke_document))
         .route(&format!("{BASE}/audit"), get(audit))
+        .route(&format!("{BASE}/staff"), get(staff_list).post(staff_invite))
+        .route(&format!("{BASE}/staff/{{id}}/deactivate"), post(staff_deactivate))
+        .route(&format!("{BASE}/staff/{{id}}/role"), post(staff_role))
+        .route(&format!("{BASE}/staff/{{id}}/categories"), post(staff_categories))
+        .route(&format!("{BASE}/staff/{{id}}/reset-totp"), post(staff_reset_totp))
 }
 
 /// An error response with its own code and message (rendered as JSON by the site layer).
@@ -526,4 +538,121 @@ async fn audit(State(state): State<AppState>, can: Can<ReadAudit>, Query(q): Que
         })
         .collect();
     Ok(Json(list(items, Pager::new(page, found.total, 50))))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff (admins)
+
+#[derive(Serialize)]
+struct MemberView {
+    id: Uuid,
+    email: String,
+    name: String,
+    roles: Vec<&'static str>,
+    categories: Vec<Uuid>,
+    active: bool,
+    totp_enabled: bool,
+    invited: bool,
+    last_login_at: Option<DateTime<Utc>>,
+}
+
+fn member_view(staff: &store::staff::Staff, roles: &[Role], categories: Vec<Uuid>) -> MemberView {
+    MemberView {
+        id: staff.id,
+        email: staff.email.clone(),
+        name: staff.name.clone(),
+        roles: roles.iter().map(|r| r.as_str()).collect(),
+        categories,
+        active: staff.active,
+        totp_enabled: staff.totp_enabled,
+        invited: staff.password_hash.is_none(),
+        last_login_at: staff.last_login_at,
+    }
+}
+
+fn manage_error(e: ManageError) -> AppError {
+    match e {
+        ManageError::NotFound => AppError::NotFound,
+        ManageError::DuplicateEmail => AppError::Conflict(vec![FieldIssue::backoffice("email", "duplicate_email")]),
+        ManageError::Invalid { field, code } => invalid(field, code),
+        ManageError::OwnAccount => AppError::Conflict(vec![FieldIssue::backoffice("id", "own_account")]),
+        ManageError::Db(e) => e.into(),
+        ManageError::Other(e) => AppError::Internal(e),
+    }
+}
+
+async fn member_of(state: &AppState, can: &Can<ManageStaff>, id: Uuid) -> Result<MemberView, AppError> {
+    let scope = can.granted.scope();
+    let staff = store::staff::find(&state.db, scope, id).await?.ok_or(AppError::NotFound)?;
+    let roles = state.app.authz.roles(scope, id).await.map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let categories = store::staff::categories(&state.db, scope, id).await?;
+    Ok(member_view(&staff, &roles, categories))
+}
+
+async fn staff_list(State(state): State<AppState>, can: Can<ManageStaff>) -> Result<Json<Vec<MemberView>>, AppError> {
+    let members = manage::list(&state.app, &can.granted).await.map_err(manage_error)?;
+    Ok(Json(members.into_iter().map(|m| member_view(&m.staff, &m.roles, m.categories)).collect()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct InviteBody {
+    email: String,
+    name: String,
+    role: String,
+}
+
+async fn staff_invite(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    can: Can<ManageStaff>,
+    ApiJson(body): ApiJson<InviteBody>,
+) -> Result<(StatusCode, Json<MemberView>), AppError> {
+    let role = Role::parse(&body.role).ok_or_else(|| invalid("role", "invalid_choice"))?;
+    let member = manage::invite(&state.app, &can.granted, &tenant.0, body.email.trim(), body.name.trim(), role).await.map_err(manage_error)?;
+    Ok((StatusCode::CREATED, Json(member_of(&state, &can, member.id).await?)))
+}
+
+async fn staff_deactivate(State(state): State<AppState>, can: Can<ManageStaff>, Path(id): Path<Uuid>) -> Result<Json<MemberView>, AppError> {
+    manage::deactivate(&state.app, &can.granted, id).await.map_err(manage_error)?;
+    Ok(Json(member_of(&state, &can, id).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RoleBody {
+    role: String,
+}
+
+async fn staff_role(
+    State(state): State<AppState>,
+    can: Can<ManageStaff>,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<RoleBody>,
+) -> Result<Json<MemberView>, AppError> {
+    let role = Role::parse(&body.role).ok_or_else(|| invalid("role", "invalid_choice"))?;
+    manage::set_role(&state.app, &can.granted, id, role).await.map_err(manage_error)?;
+    Ok(Json(member_of(&state, &can, id).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CategoriesBody {
+    /// The categories the officer is narrowed to; empty for all.
+    categories: Vec<Uuid>,
+}
+
+async fn staff_categories(
+    State(state): State<AppState>,
+    can: Can<ManageStaff>,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<CategoriesBody>,
+) -> Result<Json<MemberView>, AppError> {
+    manage::narrow(&state.app, &can.granted, id, &body.categories).await.map_err(manage_error)?;
+    Ok(Json(member_of(&state, &can, id).await?))
+}
+
+async fn staff_reset_totp(State(state): State<AppState>, can: Can<ManageStaff>, Path(id): Path<Uuid>) -> Result<Json<MemberView>, AppError> {
+    manage::reset_totp(&state.app, &can.granted, id).await.map_err(manage_error)?;
+    Ok(Json(member_of(&state, &can, id).await?))
 }
