@@ -12,6 +12,7 @@ mod m20261202_000002_create_access_rules;
 mod m20261202_000003_create_audit_log;
 mod m20261202_000004_add_request_processing;
 mod m20261202_000005_add_identity_review;
+mod m20261202_000006_add_service_days;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_create_audit_log::Migration),
             Box::new(m20261202_000004_add_request_processing::Migration),
             Box::new(m20261202_000005_add_identity_review::Migration),
+            Box::new(m20261202_000006_add_service_days::Migration),
         ]
     }
 }

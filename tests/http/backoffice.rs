@@ -515,3 +515,34 @@ async fn an_admin_invites_by_e_mail_narrows_and_deactivates_and_a_deactivated_to
     let actions: Vec<&str> = audit["items"].as_array().expect("items").iter().filter_map(|r| r["action"].as_str()).collect();
     assert!(actions.iter().any(|a| a.starts_with("staff.") && a.contains("deactivate")), "{actions:?}");
 }
+
+#[tokio::test]
+async fn requests_past_their_service_time_in_working_days_are_overdue_in_the_queue_and_the_dashboard() {
+    let app = spawn_app().await;
+    let officer = add_staff(&app, "demo", Role::Officer).await;
+    let token = staff_token(&app, DEMO, &officer).await;
+    let citizen = TestCitizen::new().insert(&app, "demo").await;
+    // The demo's first service is the building permit, 45 working days.
+    let old = insert_request(&app, "demo", citizen.id, 60 * 24 * 90).await.request;
+    let fresh = insert_request(&app, "demo", citizen.id, 60).await.request;
+
+    let (status, all) = get_json(&app, DEMO, &token, "/api/v1/backoffice/requests").await;
+    assert_eq!(status, 200);
+    let row = |reference: &str| all["items"].as_array().expect("rows").iter().find(|r| r["reference"] == reference).cloned().expect("row");
+    assert_eq!(row(&old.reference)["service_days"], 45);
+    assert_eq!(row(&old.reference)["overdue"], true);
+    assert_eq!(row(&fresh.reference)["overdue"], false);
+    assert!(row(&old.reference)["days_open"].as_i64().expect("days") < 90 * 5 / 7 + 1, "weekends and holidays do not count");
+
+    let (_, overdue) = get_json(&app, DEMO, &token, "/api/v1/backoffice/requests?overdue=1").await;
+    let references: Vec<&str> = overdue["items"].as_array().expect("rows").iter().filter_map(|r| r["reference"].as_str()).collect();
+    assert_eq!(references, [old.reference.as_str()]);
+    let (_, board) = get_json(&app, DEMO, &token, "/api/v1/backoffice/dashboard").await;
+    assert_eq!(board["overdue"], 1);
+
+    // A completed request is never overdue.
+    let path = format!("/api/v1/backoffice/requests/{}/status", old.id);
+    assert_eq!(post_json(&app, DEMO, &token, &path, json!({ "to": "rejected", "version": 1, "note": "หมดอายุคำขอ" })).await.0, 200);
+    let (_, board) = get_json(&app, DEMO, &token, "/api/v1/backoffice/dashboard").await;
+    assert_eq!(board["overdue"], 0);
+}

@@ -10,3 +10,4 @@ pub mod password_policy;
 pub mod registration;
 pub mod request;
 pub mod tenant;
+pub mod working_days;

@@ -109,18 +109,21 @@ pub struct TenantManifest {
 }
 
 /// How the municipality's staff work. TOTP is always required of admins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BackOffice {
     /// Officers sign in with a TOTP code too (on unless the tenant turns it off).
     pub officer_totp: bool,
     /// A request may be completed before the citizen's identity is verified.
     pub complete_unverified: bool,
+    /// The municipality's own closed days (ปิดทำการ), besides the national public holidays:
+    /// they do not count as working days.
+    pub closure_days: Vec<chrono::NaiveDate>,
 }
 
 impl Default for BackOffice {
     fn default() -> Self {
-        Self { officer_totp: true, complete_unverified: false }
+        Self { officer_totp: true, complete_unverified: false, closure_days: Vec::new() }
     }
 }
 

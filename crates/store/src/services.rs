@@ -38,6 +38,8 @@ pub struct ServiceItem {
     pub form_key: String,
     /// False once removed from `services.toml`; kept so that requests made with it still show it.
     pub active: bool,
+    /// The service time in working days, if set.
+    pub service_days: Option<i32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -355,6 +357,7 @@ fn item_model(scope: Scope, category_id: Uuid, position: i32, def: &ItemDef, id:
         description_en: def.description_en.clone(),
         form_key: def.form_key.clone(),
         active: true,
+        service_days: def.service_days,
     }
 }
 
@@ -384,6 +387,7 @@ impl From<service_item::Model> for ServiceItem {
             description_en: m.description_en,
             form_key: m.form_key,
             active: m.active,
+            service_days: m.service_days,
         }
     }
 }

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use access::authz::{Granted, ViewQueues};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::working_days::Calendar;
 use sea_orm::DbErr;
 use uuid::Uuid;
 
@@ -28,19 +29,6 @@ fn thai_date(at: DateTime<Utc>) -> NaiveDate {
     (at + Duration::hours(7)).date_naive()
 }
 
-/// Working days (Monday to Friday) after `from` up to and including `to`.
-pub fn weekdays_between(from: NaiveDate, to: NaiveDate) -> i64 {
-    let mut days = 0;
-    let mut day = from;
-    while day < to {
-        day = day.succ_opt().unwrap_or(to);
-        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            days += 1;
-        }
-    }
-    days
-}
-
 fn median(mut values: Vec<i64>) -> Option<f64> {
     if values.is_empty() {
         return None;
@@ -50,7 +38,8 @@ fn median(mut values: Vec<i64>) -> Option<f64> {
     Some(if values.len() % 2 == 0 { (values[mid - 1] + values[mid]) as f64 / 2.0 } else { values[mid] as f64 })
 }
 
-pub async fn load(app: &App, granted: &Granted<ViewQueues>, now: DateTime<Utc>) -> Result<Dashboard, DbErr> {
+/// The dashboard; working days are counted with the tenant's `calendar`.
+pub async fn load(app: &App, granted: &Granted<ViewQueues>, calendar: &Calendar, now: DateTime<Utc>) -> Result<Dashboard, DbErr> {
     let scope = granted.scope();
     let reach = reach_items(&app.db, scope, granted.reach()).await?;
     let categories: BTreeMap<Uuid, Uuid> = store::services::item_categories(&app.db, scope).await?.into_iter().collect();
@@ -67,7 +56,7 @@ pub async fn load(app: &App, granted: &Granted<ViewQueues>, now: DateTime<Utc>) 
         completed
             .iter()
             .filter(|(_, _, done)| *done >= since)
-            .map(|(_, submitted, done)| weekdays_between(thai_date(*submitted), thai_date(*done)))
+            .map(|(_, submitted, done)| calendar.working_days_between(thai_date(*submitted), thai_date(*done)))
             .collect()
     };
     let (last_30, last_90) = (took(now - Duration::days(30)), took(now - Duration::days(90)));
@@ -81,18 +70,6 @@ pub async fn load(app: &App, granted: &Granted<ViewQueues>, now: DateTime<Utc>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).expect("date")
-    }
-
-    #[test]
-    fn weekends_do_not_count() {
-        // Friday 4 Dec 2026 to Monday 7 Dec: one working day (the Monday).
-        assert_eq!(weekdays_between(day(2026, 12, 4), day(2026, 12, 7)), 1);
-        assert_eq!(weekdays_between(day(2026, 12, 7), day(2026, 12, 7)), 0);
-        assert_eq!(weekdays_between(day(2026, 12, 7), day(2026, 12, 14)), 5);
-    }
 
     #[test]
     fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {

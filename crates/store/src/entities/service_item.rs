@@ -16,6 +16,8 @@ pub struct Model {
     pub description_en: Option<String>,
     pub form_key: String,
     pub active: bool,
+    /// Service time in working days; none: no deadline.
+    pub service_days: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

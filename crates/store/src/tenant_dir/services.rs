@@ -75,6 +75,8 @@ pub struct ItemDef {
     pub description_th: Option<String>,
     pub description_en: Option<String>,
     pub form_key: String,
+    /// The service time in working days (1 to 365), if the municipality sets one.
+    pub service_days: Option<i32>,
 }
 
 /// A checked form schema, kept as canonical JSON so that re-formatting a file is not a change.
@@ -118,6 +120,7 @@ struct ItemManifest {
     description_th: Option<String>,
     description_en: Option<String>,
     form: String,
+    service_days: Option<i64>,
 }
 
 /// Reads `dir/forms/` and `dir/services.toml` (both optional), adding every problem to `errors`.
@@ -269,8 +272,17 @@ fn check_manifest(
             let (title_th, title_en) = titles(problems, &at, &item.title_th, &item.title_en);
             let (description_th, description_en) =
                 descriptions(problems, &at, item.description_th, item.description_en);
+            let service_days = match item.service_days {
+                Some(days @ 1..=365) => i32::try_from(days).ok(),
+                Some(_) => {
+                    problems.push(&format!("{at}.service_days"), "must be a number of working days from 1 to 365".to_owned());
+                    None
+                }
+                None => None,
+            };
             items.push(ItemDef {
                 key: item.key,
+                service_days,
                 title_th,
                 title_en,
                 description_th,

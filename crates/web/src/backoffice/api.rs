@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::pages::{QueueQuery, RowView, document_input, read_document_form, row_views};
-use super::view::{CitizenView, citizen_view};
+use super::view::{CitizenView, calendar, citizen_view};
 use super::{Can, MaybeStaff};
 use crate::accounts::login::Client;
 use crate::api::auth::ApiJson;
@@ -160,6 +160,7 @@ struct DashboardView {
     by_status: std::collections::BTreeMap<String, i64>,
     by_category: Vec<CategoryCount>,
     identities_waiting: u64,
+    overdue: u64,
     median_working_days_30: Option<f64>,
     median_working_days_90: Option<f64>,
     completed_30: usize,
@@ -173,8 +174,8 @@ struct CategoryCount {
     count: i64,
 }
 
-async fn dashboard(State(state): State<AppState>, can: Can<ViewQueues>) -> Result<Json<DashboardView>, AppError> {
-    let board = app::backoffice::dashboard::load(&state.app, &can.granted, Utc::now()).await?;
+async fn dashboard(State(state): State<AppState>, tenant: Tenant, can: Can<ViewQueues>) -> Result<Json<DashboardView>, AppError> {
+    let board = app::backoffice::dashboard::load(&state.app, &can.granted, &calendar(&tenant), Utc::now()).await?;
     Ok(Json(DashboardView {
         by_category: board
             .by_category_status
@@ -183,6 +184,7 @@ async fn dashboard(State(state): State<AppState>, can: Can<ViewQueues>) -> Resul
             .collect(),
         by_status: board.by_status,
         identities_waiting: board.identities_waiting,
+        overdue: super::pages::overdue_count(&state, &tenant, &can.granted).await?,
         median_working_days_30: board.median_days_30,
         median_working_days_90: board.median_days_90,
         completed_30: board.completed_30,
@@ -206,13 +208,14 @@ const PER_PAGE: u64 = super::pages::PER_PAGE;
 
 async fn identities(
     State(state): State<AppState>,
+    tenant: Tenant,
     RequestLang(lang): RequestLang,
     can: Can<ViewQueues>,
     Query(q): Query<view::PageQuery>,
 ) -> Result<Json<List<CitizenView>>, AppError> {
     let found = identity::queue(&state.app, &can.granted, q.number(), PER_PAGE).await?;
     let now = Utc::now();
-    let items = found.items.iter().map(|c| citizen_view(&state, lang, c, now)).collect();
+    let items = found.items.iter().map(|c| citizen_view(&state, &calendar(&tenant), lang, c, now)).collect();
     Ok(Json(list(items, Pager::new(q.number(), found.total, PER_PAGE))))
 }
 
@@ -224,13 +227,14 @@ struct IdentityDetail {
 
 async fn identity_detail(
     State(state): State<AppState>,
+    tenant: Tenant,
     RequestLang(lang): RequestLang,
     can: Can<ViewQueues>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<IdentityDetail>, AppError> {
     let (citizen, photos) = identity::show(&state.app, &can.granted, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(IdentityDetail {
-        citizen: citizen_view(&state, lang, &citizen, Utc::now()),
+        citizen: citizen_view(&state, &calendar(&tenant), lang, &citizen, Utc::now()),
         photos: photos.iter().map(|p| format!("/staff/identities/{id}/photos/{}", p.id)).collect(),
     }))
 }
@@ -256,7 +260,7 @@ async fn decide(
         _ => return Err(invalid("decision", "invalid_choice")),
     };
     match identity::decide(&state.app, &can.granted, &tenant.0, id, decision).await {
-        Ok(citizen) => Ok(Json(citizen_view(&state, lang, &citizen, Utc::now())).into_response()),
+        Ok(citizen) => Ok(Json(citizen_view(&state, &calendar(&tenant), lang, &citizen, Utc::now())).into_response()),
         Err(DecideError::NotFound) => Err(AppError::NotFound),
         Err(DecideError::NotPending { .. }) => Ok(refusal(StatusCode::CONFLICT, "not_pending", "backoffice.identity.not_pending")),
         Err(DecideError::ReasonRequired) => Err(invalid("reason", "required")),
@@ -268,15 +272,16 @@ async fn decide(
 
 async fn queue(
     State(state): State<AppState>,
+    tenant: Tenant,
     RequestLang(lang): RequestLang,
     can: Can<ViewQueues>,
     Query(q): Query<QueueQuery>,
 ) -> Result<Json<List<RowView>>, AppError> {
     let scope = can.granted.scope();
-    let filter = q.filter(&state, scope, can.who.id()).await?;
+    let filter = q.filter(&state, &tenant, scope, can.who.id()).await?;
     let page = q.page.unwrap_or(1).max(1);
     let found = work::queue(&state.app, &can.granted, filter, page, PER_PAGE).await?;
-    let rows = row_views(&state, scope, lang, &found.items).await?;
+    let rows = row_views(&state, &tenant, scope, lang, &found.items).await?;
     Ok(Json(list(rows, Pager::new(page, found.total, PER_PAGE))))
 }
 
@@ -331,7 +336,7 @@ async fn detail_view(state: &AppState, tenant: &Tenant, lang: Lang, can: &Can<Vi
         submitted_at: r.submitted_at,
         updated_at: r.updated_at,
         assigned_to: r.assigned_to,
-        citizen: citizen_view(state, lang, &d.citizen, Utc::now()),
+        citizen: citizen_view(state, &calendar(tenant), lang, &d.citizen, Utc::now()),
         answers: view::answers(state, scope, r, lang).await?,
         files: d
             .files

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use store::requests::process::{Assigned, QueueFilter, QueueRow};
 use uuid::Uuid;
 
-use super::view::{Me, citizen_view, days_waited, identity_view, me, render};
+use super::view::{Me, calendar, citizen_view, days_waited, identity_view, me, render};
 use super::{Can, check_csrf};
 use crate::accounts::login::HtmlForm;
 use crate::error::AppError;
@@ -87,6 +87,7 @@ struct DashboardPage {
     statuses: Vec<StatusView>,
     by_category: Vec<CategoryRow>,
     identities_waiting: u64,
+    overdue: u64,
     median_30: Option<String>,
     median_90: Option<String>,
     completed_30: usize,
@@ -101,7 +102,7 @@ fn category_title(c: &store::services::Category, lang: Lang) -> String {
 }
 
 async fn dashboard(State(state): State<AppState>, tenant: Tenant, RequestLang(lang): RequestLang, can: Can<ViewQueues>) -> Result<Response, AppError> {
-    let board = app::backoffice::dashboard::load(&state.app, &can.granted, Utc::now()).await?;
+    let board = app::backoffice::dashboard::load(&state.app, &can.granted, &calendar(&tenant), Utc::now()).await?;
     let catalogue = store::services::catalogue(&state.db, can.granted.scope()).await?;
     let statuses: Vec<StatusView> = Status::ALL.iter().map(|s| status_view(&state.views, lang, s.as_str())).collect();
     let by_category = catalogue
@@ -124,6 +125,7 @@ async fn dashboard(State(state): State<AppState>, tenant: Tenant, RequestLang(la
         statuses,
         by_category,
         identities_waiting: board.identities_waiting,
+        overdue: overdue_count(&state, &tenant, &can.granted).await?,
         median_30: board.median_days_30.map(|d| format!("{d:.1}")),
         median_90: board.median_days_90.map(|d| format!("{d:.1}")),
         completed_30: board.completed_30,
@@ -153,7 +155,7 @@ async fn identities(
     let now = Utc::now();
     let page = IdentityQueuePage {
         me: me(&state, &can.who).await,
-        rows: found.items.iter().map(|c| citizen_view(&state, lang, c, now)).collect(),
+        rows: found.items.iter().map(|c| citizen_view(&state, &calendar(&tenant), lang, c, now)).collect(),
         pager: Pager::new(q.number(), found.total, PER_PAGE),
     };
     render(&state, &tenant, lang, "/staff/identities", "staff/identities.html", StatusCode::OK, &page)
@@ -187,7 +189,7 @@ async fn identity_view_page(
     let page = IdentityPage {
         me: me(state, &can.who).await,
         pending: citizen.identity_status == store::citizens::identity_status::PENDING,
-        citizen: citizen_view(state, lang, &citizen, Utc::now()),
+        citizen: citizen_view(state, &calendar(tenant), lang, &citizen, Utc::now()),
         photos: photos.iter().map(|p| format!("/staff/identities/{id}/photos/{}", p.id)).collect(),
         done,
         error,
@@ -271,6 +273,8 @@ pub struct QueueQuery {
     /// `me`, `nobody`, or a staff id.
     pub assigned: String,
     pub q: String,
+    /// `1`: only open requests past their sub-menu's service time.
+    pub overdue: String,
     pub page: Option<u64>,
 }
 
@@ -282,7 +286,7 @@ fn day_start(raw: &str) -> Option<chrono::DateTime<Utc>> {
 
 impl QueueQuery {
     /// The filter for the store; unknown values are ignored rather than refused.
-    pub async fn filter(&self, state: &AppState, scope: store::Scope, me: Uuid) -> Result<QueueFilter, AppError> {
+    pub async fn filter(&self, state: &AppState, tenant: &Tenant, scope: store::Scope, me: Uuid) -> Result<QueueFilter, AppError> {
         let mut filter = QueueFilter { statuses: Status::parse(&self.status).into_iter().collect(), ..QueueFilter::default() };
         if self.status == "open" {
             filter.statuses = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
@@ -302,6 +306,9 @@ impl QueueQuery {
         };
         let text = self.q.trim();
         filter.text = (!text.is_empty()).then(|| text.chars().take(100).collect());
+        if matches!(self.overdue.trim(), "1" | "true" | "on") {
+            filter.overdue_before = Some(overdue_cutoffs(state, tenant, scope).await?);
+        }
         Ok(filter)
     }
 
@@ -319,6 +326,7 @@ impl QueueQuery {
             ("until", &self.until),
             ("assigned", &self.assigned),
             ("q", &self.q),
+            ("overdue", &self.overdue),
         ];
         pairs
             .iter()
@@ -327,6 +335,30 @@ impl QueueQuery {
             .collect::<Vec<_>>()
             .join("&")
     }
+}
+
+/// How many open requests the staff member reaches are past their service time.
+pub async fn overdue_count(state: &AppState, tenant: &Tenant, granted: &access::authz::Granted<ViewQueues>) -> Result<u64, AppError> {
+    let filter = QueueFilter { overdue_before: Some(overdue_cutoffs(state, tenant, granted.scope()).await?), ..QueueFilter::default() };
+    Ok(work::queue(&state.app, granted, filter, 1, 1).await?.total)
+}
+
+/// Per sub-menu with a service time: requests submitted before this instant are overdue today.
+pub async fn overdue_cutoffs(state: &AppState, tenant: &Tenant, scope: store::Scope) -> Result<Vec<(Uuid, chrono::DateTime<Utc>)>, AppError> {
+    let cal = calendar(tenant);
+    let today = view::thai_date(Utc::now());
+    let catalogue = store::services::catalogue(&state.db, scope).await?;
+    Ok(catalogue
+        .iter()
+        .flat_map(|c| c.items.iter())
+        .filter_map(|item| {
+            let days = u32::try_from(item.service_days?).ok()?;
+            let last = cal.overdue_if_submitted_by(today, days) + chrono::Duration::days(1);
+            // Midnight in Thailand (UTC+7) of the day after the last overdue submission day.
+            let before = last.and_hms_opt(0, 0, 0)?.and_utc() - chrono::Duration::hours(7);
+            Some((item.id, before))
+        })
+        .collect())
 }
 
 #[derive(Serialize)]
@@ -338,14 +370,20 @@ pub struct RowView {
     pub status: StatusView,
     pub submitted: String,
     pub days_open: i64,
+    /// The sub-menu's service time in working days, its due date, and whether it is past due.
+    pub service_days: Option<i32>,
+    pub due: Option<String>,
+    pub overdue: bool,
     pub assigned_to: Option<String>,
     pub identity: super::view::IdentityView,
     pub identity_verified: bool,
 }
 
-pub async fn row_views(state: &AppState, scope: store::Scope, lang: Lang, rows: &[QueueRow]) -> Result<Vec<RowView>, AppError> {
+pub async fn row_views(state: &AppState, tenant: &Tenant, scope: store::Scope, lang: Lang, rows: &[QueueRow]) -> Result<Vec<RowView>, AppError> {
     let item_ids: Vec<Uuid> = rows.iter().map(|r| r.item_id).collect();
     let titles = view::service_titles(state, scope, &item_ids, lang).await?;
+    let service_days = service_days(state, scope).await?;
+    let cal = calendar(tenant);
     let names = staff_names(state, scope).await?;
     let now = Utc::now();
     Ok(rows
@@ -357,12 +395,24 @@ pub async fn row_views(state: &AppState, scope: store::Scope, lang: Lang, rows: 
             citizen: format!("{}{} {}", r.title, r.first_name, r.last_name),
             status: status_view(&state.views, lang, &r.status),
             submitted: when(r.submitted_at, lang),
-            days_open: days_waited(r.submitted_at, now),
+            days_open: days_waited(&cal, r.submitted_at, now),
+            service_days: service_days.get(&r.item_id).copied(),
+            due: service_days.get(&r.item_id).map(|d| {
+                domain::locale::format_date(cal.due_date(view::thai_date(r.submitted_at), u32::try_from(*d).unwrap_or(0)), lang)
+            }),
+            overdue: Status::parse(&r.status).is_some_and(Status::is_open)
+                && service_days.get(&r.item_id).is_some_and(|d| days_waited(&cal, r.submitted_at, now) > i64::from(*d)),
             assigned_to: r.assigned_to.and_then(|id| names.get(&id).cloned()),
             identity: identity_view(state, lang, &r.identity_status),
             identity_verified: r.identity_status == store::citizens::identity_status::VERIFIED,
         })
         .collect())
+}
+
+/// The service time of every sub-menu that has one.
+async fn service_days(state: &AppState, scope: store::Scope) -> Result<HashMap<Uuid, i32>, AppError> {
+    let catalogue = store::services::catalogue(&state.db, scope).await?;
+    Ok(catalogue.iter().flat_map(|c| c.items.iter()).filter_map(|i| Some((i.id, i.service_days?))).collect())
 }
 
 async fn staff_names(state: &AppState, scope: store::Scope) -> Result<HashMap<Uuid, String>, AppError> {
@@ -399,13 +449,13 @@ async fn queue(
     Query(done): Query<Done>,
 ) -> Result<Response, AppError> {
     let scope = can.granted.scope();
-    let filter = q.filter(&state, scope, can.who.id()).await?;
+    let filter = q.filter(&state, &tenant, scope, can.who.id()).await?;
     let found = work::queue(&state.app, &can.granted, filter, q.number(), PER_PAGE).await?;
     let catalogue = store::services::catalogue(&state.db, scope).await?;
     let assignees = app::staff::manage::assignable(&state.app, &can.granted).await?;
     let page = QueuePage {
         me: me(&state, &can.who).await,
-        rows: row_views(&state, scope, lang, &found.items).await?,
+        rows: row_views(&state, &tenant, scope, lang, &found.items).await?,
         pager: Pager::new(q.number(), found.total, PER_PAGE),
         link_query: q.without_page(),
         statuses: std::iter::once(Choice { value: "open".into(), label: state.views.t(lang, "backoffice.queue.open") })
@@ -435,12 +485,13 @@ async fn queue(
 /// cells that a spreadsheet would read as a formula neutralised.
 async fn export(
     State(state): State<AppState>,
+    tenant: Tenant,
     RequestLang(lang): RequestLang,
     can: Can<ExportRequests>,
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, AppError> {
     let scope = can.granted.scope();
-    let mut filter = q.filter(&state, scope, can.who.id()).await?;
+    let mut filter = q.filter(&state, &tenant, scope, can.who.id()).await?;
     work::narrow(&state.db, &can.granted, &mut filter).await?;
     let header_row = ["reference", "service", "status", "submitted", "days_open", "citizen", "national_id", "identity", "assigned_to"]
         .iter()
@@ -448,6 +499,7 @@ async fn export(
         .collect::<Vec<_>>();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(4);
     let db = state.db.clone();
+    let cal = calendar(&tenant);
     tokio::spawn(async move {
         let mut head = String::from("\u{feff}");
         head.push_str(&csv_line(&header_row));
@@ -478,7 +530,7 @@ async fn export(
                     title,
                     r.status.clone(),
                     view::when(r.submitted_at, lang),
-                    days_waited(r.submitted_at, now).to_string(),
+                    days_waited(&cal, r.submitted_at, now).to_string(),
                     format!("{}{} {}", r.title, r.first_name, r.last_name),
                     r.national_id.clone(),
                     r.identity_status.clone(),
@@ -582,6 +634,9 @@ struct RequestPage {
     open: bool,
     submitted: String,
     days_open: i64,
+    service_days: Option<i32>,
+    due: Option<String>,
+    overdue: bool,
     assigned_to: Option<String>,
     citizen: super::view::CitizenView,
     identity_verified: bool,
@@ -636,6 +691,23 @@ async fn request_view(
         .collect();
     let assignees = app::staff::manage::assignable(&state.app, &can.granted).await?;
     let identity_verified = detail.citizen.identity_status == store::citizens::identity_status::VERIFIED;
+    let as_row = QueueRow {
+        id: r.id,
+        reference: r.reference.clone(),
+        item_id: r.item_id,
+        status: r.status.clone(),
+        submitted_at: r.submitted_at,
+        updated_at: r.updated_at,
+        version: r.version,
+        assigned_to: r.assigned_to,
+        citizen_id: r.citizen_id,
+        title: detail.citizen.title.clone(),
+        first_name: detail.citizen.first_name.clone(),
+        last_name: detail.citizen.last_name.clone(),
+        national_id: detail.citizen.national_id.clone(),
+        identity_status: detail.citizen.identity_status.clone(),
+    };
+    let row = row_views(state, tenant, scope, lang, std::slice::from_ref(&as_row)).await?.pop().ok_or(AppError::NotFound)?;
     let (status_code, error) = match failure {
         Some(f) => (f.status, Some(f.message)),
         None => (StatusCode::OK, None),
@@ -649,9 +721,12 @@ async fn request_view(
         status: status_view(&state.views, lang, &r.status),
         open: status.is_some_and(Status::is_open),
         submitted: when(r.submitted_at, lang),
-        days_open: days_waited(r.submitted_at, Utc::now()),
+        days_open: days_waited(&calendar(tenant), r.submitted_at, Utc::now()),
+        service_days: row.service_days,
+        due: row.due,
+        overdue: row.overdue,
         assigned_to: r.assigned_to.and_then(|a| names.get(&a).cloned()),
-        citizen: citizen_view(state, lang, &detail.citizen, Utc::now()),
+        citizen: citizen_view(state, &calendar(tenant), lang, &detail.citizen, Utc::now()),
         identity_verified,
         can_complete: identity_verified || tenant.0.settings.back_office.complete_unverified,
         answers: view::answers(state, scope, r, lang).await?,

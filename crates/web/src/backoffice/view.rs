@@ -5,6 +5,7 @@ use access::staff::SignedInStaff;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use domain::working_days::Calendar;
 use domain::locale::Lang;
 use serde::Serialize;
 use store::citizens::Citizen;
@@ -50,9 +51,14 @@ pub async fn me(state: &AppState, who: &SignedInStaff) -> Me {
     }
 }
 
-/// Whole weekdays (Monday to Friday) from `from` to `to`: the working days a request has waited.
-pub fn days_waited(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
-    app::backoffice::dashboard::weekdays_between(crate::requests::view::thai_date(from), crate::requests::view::thai_date(to))
+/// The tenant's working days: weekdays less the national holidays and its closure days.
+pub fn calendar(tenant: &Tenant) -> Calendar {
+    Calendar::new(&tenant.0.settings.back_office.closure_days)
+}
+
+/// The working days from `from` to `to` in Thailand's dates: how long a request has waited.
+pub fn days_waited(cal: &Calendar, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    cal.working_days_between(crate::requests::view::thai_date(from), crate::requests::view::thai_date(to))
 }
 
 #[derive(Serialize, Clone)]
@@ -82,7 +88,7 @@ pub struct CitizenView {
     pub registered: String,
 }
 
-pub fn citizen_view(state: &AppState, lang: Lang, c: &Citizen, now: DateTime<Utc>) -> CitizenView {
+pub fn citizen_view(state: &AppState, cal: &Calendar, lang: Lang, c: &Citizen, now: DateTime<Utc>) -> CitizenView {
     CitizenView {
         id: c.id,
         name: format!("{}{} {}", c.title, c.first_name, c.last_name),
@@ -94,7 +100,7 @@ pub fn citizen_view(state: &AppState, lang: Lang, c: &Citizen, now: DateTime<Utc
         identity: identity_view(state, lang, &c.identity_status),
         rejection_reason: c.identity_note.clone(),
         submitted: c.identity_submitted_at.map(|at| when(at, lang)),
-        days_waited: c.identity_submitted_at.map(|at| days_waited(at, now)),
+        days_waited: c.identity_submitted_at.map(|at| days_waited(cal, at, now)),
         registered: when(c.created_at, lang),
     }
 }
