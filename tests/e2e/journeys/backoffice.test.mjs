@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
+  assertAccessible,
   assertFitsWidth,
   assertNoProblems,
   assertServerReady,
@@ -113,12 +114,15 @@ test('an officer signs in with TOTP, approves the identity, completes the reques
   await page.goto(tenantUrl('demo', '/staff/login'));
   await page.getByLabel('อีเมล').fill(officer.email);
   await page.getByLabel('รหัสผ่าน').fill(officer.password);
+  await assertAccessible(page, 'staff login');
   await screenshot(page, 'backoffice-1-login');
   await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).click();
+  await assertAccessible(page, 'staff code step');
   await page.getByLabel('รหัสยืนยัน 6 หลัก').fill(totpCode(officer.secret));
   await page.getByRole('button', { name: 'ยืนยัน' }).click();
   await page.waitForURL(tenantUrl('demo', '/staff'));
   await page.getByRole('heading', { name: 'ภาพรวมงาน' }).waitFor();
+  await assertAccessible(page, 'staff dashboard');
   await screenshot(page, 'backoffice-2-dashboard');
 
   // The identity queue → the photos next to the data → approve.
@@ -126,6 +130,7 @@ test('an officer signs in with TOTP, approves the identity, completes the reques
   await page.getByRole('link', { name: 'นายประเสริฐ ขอใบอนุญาต' }).last().click();
   assert.equal(await page.getByTestId('national-id').innerText(), citizen.nationalId);
   await page.waitForFunction(() => [...document.querySelectorAll('.review-photos img')].every((img) => img.complete && img.naturalWidth > 0));
+  await assertAccessible(page, 'identity check');
   await screenshot(page, 'backoffice-3-identity');
   await page.getByTestId('approve').click();
   await page.getByTestId('notice').waitFor();
@@ -135,7 +140,9 @@ test('an officer signs in with TOTP, approves the identity, completes the reques
   await page.goto(tenantUrl('demo', '/staff/requests'));
   await page.getByLabel('ค้นหา').fill(reference);
   await page.getByRole('button', { name: 'กรอง' }).click();
+  await assertAccessible(page, 'request queue');
   await page.getByRole('link', { name: reference }).click();
+  await assertAccessible(page, 'staff request page');
   await screenshot(page, 'backoffice-4-request');
   await move(page, 'เจ้าหน้าที่รับเรื่อง');
   await citizenSees(citizenSide.page, reference, 'เจ้าหน้าที่รับเรื่อง');
