@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use domain::request::Status;
 use eservice_tests::auth::{Browser, api_token, delivered_mail};
 use eservice_tests::citizens::TestCitizen;
-use eservice_tests::requests::{EVIDENCE, insert_request, issue, move_to};
+use eservice_tests::requests::{EVIDENCE, insert_request, issue, move_to, try_move};
 use eservice_tests::{DEMO, NONGBUA, TestApp, spawn_app};
 use sea_orm::EntityTrait;
 use store::entities::request_event;
@@ -86,11 +86,12 @@ async fn the_four_statuses_and_a_rejection_with_its_reason_are_shown() {
     let _ = submitted;
 
     // A wrong move is refused and changes nothing.
-    let tenant = eservice_tests::requests::tenant(&app, "demo").await;
-    let refused = web::requests::change_status(&app.state, &tenant, &completed.reference, Status::InProgress, None, store::requests::track::Actor::System).await;
-    assert!(matches!(refused, Err(web::error::AppError::Validation(_))));
-    let refused = web::requests::change_status(&app.state, &tenant, &submitted.reference, Status::Rejected, Some("  "), store::requests::track::Actor::System).await;
-    assert!(matches!(refused, Err(web::error::AppError::Validation(_))));
+    use app::backoffice::requests::ProcessError;
+    use domain::request::TransitionError;
+    let refused = try_move(&app, "demo", &completed.reference, Status::InProgress, None).await;
+    assert!(matches!(refused, Err(ProcessError::Transition(TransitionError::NotAllowed { .. }))), "{refused:?}");
+    let refused = try_move(&app, "demo", &submitted.reference, Status::Rejected, Some("  ")).await;
+    assert!(matches!(refused, Err(ProcessError::Transition(TransitionError::ReasonRequired))), "{refused:?}");
     let events = request_event::Entity::find().all(app.db()).await.expect("db");
     assert_eq!(events.iter().filter(|e| e.request_id == submitted.id).count(), 1);
     assert_eq!(events.iter().filter(|e| e.request_id == completed.id).count(), 4);

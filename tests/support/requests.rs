@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use store::documents::Document;
 use store::entities::{request, request_event, request_file};
 use store::requests::{Request, RequestFile};
-use store::requests::track::Actor;
 use uuid::Uuid;
 
 /// Keeps references unique within a test's tenant.
@@ -101,31 +100,47 @@ pub async fn insert_request(app: &TestApp, slug: &str, citizen: Uuid, minutes_ag
     Seeded { request, file }
 }
 
-/// Moves the request as staff would, through the web layer (which queues the citizen's e-mail).
+/// Moves the request as staff do, through the back office's use case (which queues the citizen's
+/// e-mail). Completing needs a verified identity, so the citizen's is verified first as an officer
+/// would after checking it.
 pub async fn move_to(app: &TestApp, slug: &str, reference: &str, to: Status, note: Option<&str>) -> Request {
-    let tenant = tenant(app, slug).await;
-    web::requests::change_status(&app.state, &tenant, reference, to, note, Actor::Staff(Uuid::new_v4()))
-        .await
-        .expect("status changed")
+    try_move(app, slug, reference, to, note).await.expect("status changed")
 }
 
-/// Issues a document on the request as the back office will (file sniffed and stored first).
+pub async fn try_move(
+    app: &TestApp,
+    slug: &str,
+    reference: &str,
+    to: Status,
+    note: Option<&str>,
+) -> Result<Request, app::backoffice::requests::ProcessError> {
+    let tenant = crate::staff::tenant_record(app, slug).await;
+    let scope = tenant.scope();
+    let request = store::requests::track::find(app.db(), scope, reference).await.expect("db").expect("the request");
+    if to == Status::Completed {
+        let citizen = store::citizens::find(app.db(), scope, request.citizen_id).await.expect("db").expect("citizen");
+        if citizen.identity_status != store::citizens::identity_status::VERIFIED {
+            store::citizens::set_identity_status(app.db(), scope, citizen.id, store::citizens::identity_status::VERIFIED, None)
+                .await
+                .expect("db");
+        }
+    }
+    let granted = crate::staff::granted::<access::authz::ProcessRequests>(app, slug).await;
+    let wanted = app::backoffice::requests::Move { to, version: request.version, note: note.map(str::to_owned) };
+    app::backoffice::requests::change_status(&app.state.app, &granted, &tenant, request.id, wanted).await
+}
+
+/// Issues a document on the request through the back office's use case (file sniffed and stored first).
 pub async fn issue(app: &TestApp, slug: &str, request: &Request, kind: &str, valid_until: Option<NaiveDate>) -> Document {
-    let tenant = tenant(app, slug).await;
-    web::requests::issue::issue_document(
-        &app.state,
-        &tenant,
-        request,
-        web::requests::issue::IssueInput {
-            kind: kind.into(),
-            number: "12/2569".into(),
-            title_th: "ใบอนุญาตประกอบกิจการที่เป็นอันตรายต่อสุขภาพ".into(),
-            title_en: "Public health licence".into(),
-            name: "ใบอนุญาต 12-2569.pdf".into(),
-            bytes: EVIDENCE.to_vec().into(),
-            valid_until,
-        },
-    )
-    .await
-    .expect("document issued")
+    let granted = crate::staff::granted::<access::authz::IssueDocuments>(app, slug).await;
+    let input = app::backoffice::documents::NewDocumentInput {
+        kind: kind.into(),
+        number: "12/2569".into(),
+        title_th: "ใบอนุญาตประกอบกิจการที่เป็นอันตรายต่อสุขภาพ".into(),
+        title_en: "Public health licence".into(),
+        name: "ใบอนุญาต 12-2569.pdf".into(),
+        bytes: EVIDENCE.to_vec().into(),
+        valid_until,
+    };
+    app::backoffice::documents::issue(&app.state.app, &granted, request.id, input).await.expect("document issued")
 }

@@ -94,3 +94,24 @@ pub async fn staff_csrf(browser: &mut Browser<'_>) -> String {
     let page = browser.get("/staff").await.text().await.expect("dashboard");
     form_csrf(&page)
 }
+
+/// Permission `P` in `slug`, held by a fresh admin with a live session (no password, no HTTP):
+/// for tests that need the back office's use cases to set the scene.
+pub async fn granted<P: access::authz::Permission>(app: &TestApp, slug: &str) -> access::authz::Granted<P> {
+    let tenant = tenant_record(app, slug).await;
+    let scope = tenant.scope();
+    let email = format!("scene.{}@{slug}.example", &Uuid::new_v4().simple().to_string()[..8]);
+    let new = store::staff::NewStaff { email, name: "เจ้าหน้าที่ ทดสอบ".into(), password_hash: None, invite: None };
+    let member = store::staff::create(app.db(), scope, new).await.expect("staff");
+    access::authz::Authorizer::assign_role(app.db(), scope, member.id, Role::Admin).await.expect("role");
+    app.state.app.authz.invalidate(scope).await;
+    let stage = access::staff::Stage::Full;
+    let started = access::staff::start_session(app.db(), scope, member.id, access::staff::API, stage, "127.0.0.1", "tests")
+        .await
+        .expect("session");
+    let who = access::staff::authenticate(app.db(), scope, &started.token, access::staff::API, "127.0.0.1", chrono::Utc::now())
+        .await
+        .expect("db")
+        .expect("a live session");
+    app.state.app.authz.grant::<P>(&who).await.expect("an admin may")
+}

@@ -3,7 +3,6 @@
 
 mod documents;
 pub(crate) mod download;
-pub mod issue;
 pub mod mail;
 mod pages;
 pub(crate) mod verify;
@@ -29,4 +28,3 @@ pub fn router() -> Router<AppState> {
 }
 
 pub(crate) use download::document_response;
-pub use mail::change_status;
