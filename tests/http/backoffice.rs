@@ -243,9 +243,16 @@ async fn requests_move_through_every_status_with_version_checks_and_the_completi
     let (status, _) = post_json(&app, DEMO, &token, &status_path, json!({ "to": "rejected", "version": 4, "note": "x" })).await;
     assert_eq!(status, 422, "a completed request is closed");
 
+    let notes = format!("/api/v1/backoffice/requests/{}/notes", request.id);
+    assert_eq!(post_json(&app, DEMO, &token, &notes, json!({ "body": "ภายใน: โทรตามแล้ว", "public": false })).await.0, 201);
+    assert_eq!(post_json(&app, DEMO, &token, &notes, json!({ "body": "รับใบอนุญาตได้ในวันทำการ", "public": true })).await.0, 201);
+    assert_eq!(post_json(&app, DEMO, &token, &notes, json!({ "body": "  ", "public": true })).await.0, 422);
+
     let citizen_token = api_token(&app, DEMO, &citizen).await;
     let (_, mine) = get_json(&app, DEMO, &citizen_token, &format!("/api/v1/requests/{}", request.reference)).await;
     assert_eq!(mine["status"]["code"], "completed", "{mine}");
+    let seen: Vec<&str> = mine["notes"].as_array().expect("notes").iter().filter_map(|n| n["body"].as_str()).collect();
+    assert_eq!(seen, ["รับใบอนุญาตได้ในวันทำการ"], "the citizen reads public notes only");
     let mail = delivered_mail(&app).await;
     assert!(
         mail.iter().any(|m| m.to.contains(&citizen.email) && m.subject.contains(&request.reference)),
@@ -556,4 +563,43 @@ async fn every_back_office_route_is_in_the_openapi_document() {
         assert!(operation.is_object(), "{method} {path} is served but not documented");
         assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{method} {path} has a summary");
     }
+}
+
+#[tokio::test]
+async fn an_admin_manages_staff_on_the_team_page_and_an_officer_may_not() {
+    let app = spawn_app().await;
+    let admin = add_staff(&app, "demo", Role::Admin).await;
+    let officer = add_staff(&app, "demo", Role::Officer).await;
+    let mut officer_browser = Browser::new(&app, DEMO);
+    staff_browser_login(&mut officer_browser, &officer).await;
+    assert_eq!(officer_browser.get("/staff/team").await.status(), 403);
+
+    let mut browser = Browser::new(&app, DEMO);
+    staff_browser_login(&mut browser, &admin).await;
+    let page = browser.get("/staff/team").await.text().await.expect("team page");
+    assert!(page.contains(&officer.email) && page.contains(&admin.email));
+    let csrf = form_csrf(&page);
+    let bad = browser
+        .post_raw_form("/staff/team/invite", &[("csrf_token", &csrf), ("email", "nope"), ("name", "สมศรี"), ("role", "officer")])
+        .await;
+    assert_eq!(bad.status(), 422);
+    let kept = bad.text().await.expect("page");
+    assert!(kept.contains("รูปแบบอีเมลไม่ถูกต้อง") && kept.contains("value=\"สมศรี\""), "the message, and what was typed is kept");
+    let invited = browser
+        .post_raw_form("/staff/team/invite", &[("csrf_token", &csrf), ("email", "somsri@tuayang.example"), ("name", "สมศรี"), ("role", "officer")])
+        .await;
+    assert_eq!(invited.status(), 303);
+    let page = browser.get(invited.headers()["location"].to_str().expect("location")).await.text().await.expect("page");
+    assert!(page.contains("ส่งคำเชิญทางอีเมลแล้ว") && page.contains("somsri@tuayang.example"));
+
+    let scope = tenant_record(&app, "demo").await.scope();
+    let category = store::services::catalogue(app.db(), scope).await.expect("catalogue")[0].category.id.to_string();
+    let narrowed = browser
+        .post_raw_form(&format!("/staff/team/{}/categories", officer.id), &[("csrf_token", &csrf), ("categories", &category)])
+        .await;
+    assert_eq!(narrowed.status(), 303);
+    assert_eq!(store::staff::categories(app.db(), scope, officer.id).await.expect("db").len(), 1);
+    let gone = browser.post_raw_form(&format!("/staff/team/{}/deactivate", officer.id), &[("csrf_token", &csrf)]).await;
+    assert_eq!(gone.status(), 303);
+    assert_eq!(officer_browser.get("/staff").await.status(), 303, "the officer is signed out at once");
 }

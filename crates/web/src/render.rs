@@ -54,6 +54,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("staff/queue.html", include_str!("../templates/staff/queue.html")),
     ("staff/request.html", include_str!("../templates/staff/request.html")),
     ("staff/audit.html", include_str!("../templates/staff/audit.html")),
+    ("staff/team.html", include_str!("../templates/staff/team.html")),
     ("email/account.html", include_str!("../templates/email/account.html")),
     ("email/account.txt", include_str!("../templates/email/account.txt")),
 ];

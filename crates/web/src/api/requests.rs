@@ -126,6 +126,14 @@ struct RequestDetail {
     timeline: Vec<EventOut>,
     files: Vec<FileOut>,
     documents: Vec<DocumentOut>,
+    /// Notes from the municipality to the citizen.
+    notes: Vec<NoteOut>,
+}
+
+#[derive(Serialize)]
+struct NoteOut {
+    body: String,
+    at: DateTime<Utc>,
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
@@ -154,6 +162,7 @@ async fn show(
                 at: e.created_at,
             })
             .collect(),
+        notes: d.notes.iter().map(|n| NoteOut { body: n.body.clone(), at: n.created_at }).collect(),
         files: d
             .files
             .iter()

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod letters;
 mod pages;
 mod sign_in;
+mod team;
 pub mod view;
 
 use std::marker::PhantomData;
@@ -28,7 +29,7 @@ use crate::tenancy::Tenant;
 pub const STAFF_COOKIE: &str = "staff_sid";
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(sign_in::router()).merge(pages::router()).merge(api::router())
+    Router::new().merge(sign_in::router()).merge(pages::router()).merge(team::router()).merge(api::router())
 }
 
 fn is_api(parts: &Parts) -> bool {

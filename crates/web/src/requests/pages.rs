@@ -76,6 +76,7 @@ struct ShowPage {
     files: Vec<FileView>,
     events: Vec<EventView>,
     documents: Vec<DocumentView>,
+    notes: Vec<view::NoteView>,
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
@@ -102,6 +103,7 @@ pub async fn show(
         files: d.files.iter().map(|f| view::file_view(&r.reference, f)).collect(),
         events: d.events.iter().map(|e| view::event_view(&state.views, lang, e)).collect(),
         documents: d.documents.iter().map(|doc| view::document_view(&state, &tenant.0.slug, lang, &r.reference, doc)).collect(),
+        notes: d.notes.iter().map(|n| view::note_view(lang, n)).collect(),
     };
     let path = format!("/requests/{}", r.reference);
     state.views.page("requests_show.html", &PageCtx::new(lang, &path, Some(&tenant)), &body)

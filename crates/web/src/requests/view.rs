@@ -208,6 +208,19 @@ pub struct Detail {
     pub files: Vec<RequestFile>,
     pub events: Vec<RequestEvent>,
     pub documents: Vec<Document>,
+    /// The staff's notes to the citizen (internal notes are never read here).
+    pub notes: Vec<store::requests::RequestNote>,
+}
+
+/// A note from the municipality as the citizen reads it.
+#[derive(Serialize)]
+pub struct NoteView {
+    pub body: String,
+    pub at: String,
+}
+
+pub fn note_view(lang: Lang, n: &store::requests::RequestNote) -> NoteView {
+    NoteView { body: n.body.clone(), at: when(n.created_at, lang) }
 }
 
 /// The citizen's own request with its files, timeline and documents; 404 for anyone else's.
@@ -216,7 +229,8 @@ pub async fn detail(state: &AppState, scope: Scope, citizen: Uuid, reference: &s
     let files = track::files(&state.db, scope, request.id).await?;
     let events = track::events(&state.db, scope, request.id).await?;
     let documents = documents::for_request(&state.db, scope, request.id).await?;
-    Ok(Detail { request, files, events, documents })
+    let notes = store::requests::process::notes(&state.db, scope, request.id, true).await?;
+    Ok(Detail { request, files, events, documents, notes })
 }
 
 /// Pages for "page X of Y" links.
