@@ -191,3 +191,29 @@ test('an officer signs in with TOTP, approves the identity, completes the reques
   assertNoProblems(staffSide.problems, 'back-office journey (staff)');
   assertNoProblems(citizenSide.problems, 'back-office journey (citizen)');
 });
+
+test('an admin sees the staff page and the audit trail of what the officers did', async (t) => {
+  const { context, page, problems } = await newPage(browser, viewports.desktop);
+  t.after(() => context.close());
+  const admin = demoStaff('demo', 'admin');
+  await page.goto(tenantUrl('demo', '/staff/login'));
+  await page.getByLabel('อีเมล').fill(admin.email);
+  await page.getByLabel('รหัสผ่าน').fill(admin.password);
+  await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).click();
+  await page.getByLabel('รหัสยืนยัน 6 หลัก').fill(totpCode(admin.secret));
+  await page.getByRole('button', { name: 'ยืนยัน' }).click();
+  await page.waitForURL(tenantUrl('demo', '/staff'));
+
+  await page.getByRole('link', { name: 'เจ้าหน้าที่', exact: true }).click();
+  await page.getByRole('heading', { name: 'เจ้าหน้าที่', exact: true }).waitFor();
+  assert.ok(await page.locator(`tr[data-member="${demoStaff('demo', 'officer').email}"]`).isVisible(), 'the officer is listed');
+  await assertAccessible(page, 'staff page');
+  await screenshot(page, 'backoffice-7-team');
+
+  await page.getByRole('link', { name: 'บันทึกการใช้งาน' }).click();
+  await page.getByRole('heading', { name: 'บันทึกการใช้งาน' }).waitFor();
+  assert.ok((await page.locator('tr[data-action="staff.sign_in"]').count()) >= 1, 'sign-ins are in the audit trail');
+  await assertAccessible(page, 'audit trail');
+  await assertFitsWidth(page, 'audit trail');
+  assertNoProblems(problems, 'admin journey');
+});
