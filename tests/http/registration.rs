@@ -678,3 +678,29 @@ async fn photos_written_before_a_failed_database_write_are_removed() {
     let row = stored(&app, "demo", &citizen.national_id).await.expect("citizen");
     assert_eq!(row.identity_status, "photos_required", "the status did not move either");
 }
+
+#[tokio::test]
+async fn concurrent_photo_uploads_and_forgotten_passwords_never_answer_500() {
+    let app = spawn_app_with_own_files().await;
+    let scope = scope(&app, "demo").await;
+    let mut people = Vec::new();
+    for _ in 0..12 {
+        let citizen = TestCitizen::new();
+        let stored = citizen.insert(&app, "demo").await;
+        let token = api_token_for(&app, "demo", &stored).await;
+        people.push((citizen, token));
+    }
+    let uploads = people.iter().map(|(_, token)| {
+        app.post(DEMO, "/api/v1/me/identity-photos").bearer_auth(token).multipart(multipart(None, photos(2))).send()
+    });
+    let forgets = people.iter().map(|(citizen, _)| {
+        app.post(DEMO, "/api/v1/password/forgot").json(&serde_json::json!({ "email": citizen.email })).send()
+    });
+    let (uploaded, forgot) = tokio::join!(futures::future::join_all(uploads), futures::future::join_all(forgets));
+    let statuses: Vec<u16> = uploaded.iter().chain(forgot.iter()).map(|r| r.as_ref().expect("answer").status().as_u16()).collect();
+    assert!(statuses.iter().all(|s| *s < 500), "no 500 under concurrent writes: {statuses:?}");
+    for (citizen, _) in &people {
+        let row = citizens::find_by_national_id(app.db(), scope, &citizen.national_id).await.expect("db").expect("citizen");
+        assert_eq!(row.identity_status, "pending", "every upload was kept");
+    }
+}

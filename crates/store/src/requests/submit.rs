@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use domain::request::{Status, reference};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
 
@@ -80,7 +80,7 @@ pub async fn create(
     if let Some(request) = by_idempotency_key(db, scope, new.citizen_id, &new.idempotency_key).await? {
         return Ok(Created { request, existing: true });
     }
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let now = db_time(Utc::now());
     // The year of the date in Thailand (UTC+7), as the citizen reads it on the reference.
     let year = domain::locale::buddhist_year((now + Duration::hours(7)).date_naive());

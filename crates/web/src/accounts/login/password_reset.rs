@@ -5,7 +5,6 @@ use access::token::{hash_token, new_token};
 use chrono::{Duration, Utc};
 use domain::email::Email;
 use domain::password_policy::{PasswordPolicy, PasswordProblem, PersonalFacts};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 
 use super::mail::{self, Recipient};
 use super::sign_in::account_key;
@@ -26,7 +25,7 @@ pub async fn request_link(state: &AppState, tenant: &Tenant, client_ip: &str, em
     let token = new_token();
     let link = format!("{}/password/reset?token={token}", state.tenant_origin(&tenant.0.slug));
     let now = Utc::now();
-    let txn = begin_write(&state.db).await?;
+    let txn = store::begin_write(&state.db).await?;
     let citizen = store::citizens::find_by_email(&txn, scope, email.as_str()).await?;
     let recipient = match &citizen {
         Some(c) => Recipient::of(c),
@@ -39,17 +38,6 @@ pub async fn request_link(state: &AppState, tenant: &Tenant, client_ip: &str, em
     }
     txn.commit().await?;
     Ok(())
-}
-
-/// A transaction that reads, then writes. On SQLite it takes the write lock up front, since a read
-/// snapshot cannot be upgraded once another connection has committed (it fails with SQLITE_BUSY
-/// instead of waiting); PostgreSQL ignores the mode.
-async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
 }
 
 /// Whether `token` is an unused, unexpired reset link of this tenant.
@@ -103,7 +91,7 @@ pub async fn reset_password(state: &AppState, tenant: &Tenant, token: &str, pass
     let hash = state.hasher.hash(password.to_owned()).await.map_err(AppError::from)?;
     let notice = mail::password_changed(state, tenant, &Recipient::of(&citizen), now)?;
 
-    let txn = begin_write(&state.db).await?;
+    let txn = store::begin_write(&state.db).await?;
     if store::password_resets::consume(&txn, scope, &token_hash, now).await?.is_none() {
         return Err(ResetError::TokenInvalid);
     }

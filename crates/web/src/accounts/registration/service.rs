@@ -7,7 +7,6 @@ use chrono::{NaiveDate, Utc};
 use domain::password_policy::PasswordPolicy;
 use domain::registration::{self, RegistrationForm, Rules};
 use files::{ImageError, ImageLimits, ProcessedImage, Watermark};
-use sea_orm::TransactionTrait;
 use store::citizens::{self, Citizen, CreateError, IdentityPhoto, NewCitizen, NewPhoto, identity_status};
 
 use crate::error::{AppError, FieldIssue};
@@ -167,7 +166,8 @@ pub async fn replace_identity_photos(
     let keys: Vec<String> = rows.iter().map(|row| row.object_key.clone()).collect();
     put_all(state, keys.iter().cloned().zip(stamped)).await?;
     let swapped = async {
-        let txn = state.db.begin().await?;
+        // The write lock up front, so concurrent writers wait instead of failing on SQLite.
+        let txn = store::begin_write(&state.db).await?;
         let replaced = citizens::replace_identity_photos(&txn, tenant.scope(), citizen.id, rows).await?;
         txn.commit().await?;
         Ok::<_, sea_orm::DbErr>(replaced)
