@@ -704,3 +704,17 @@ async fn concurrent_photo_uploads_and_forgotten_passwords_never_answer_500() {
         assert_eq!(row.identity_status, "pending", "every upload was kept");
     }
 }
+
+#[tokio::test]
+async fn a_name_with_a_right_to_left_override_is_refused_at_its_field() {
+    let app = spawn_app_with_own_files().await;
+    let citizen = TestCitizen::new();
+    let mut body = api_body(&citizen);
+    body["first_name"] = serde_json::json!("สมชาย\u{202E}ทดสอบ");
+    let response = app.post(DEMO, "/api/v1/citizens").json(&body).send().await.expect("post");
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.expect("json");
+    let issue = body["error"]["fields"].as_array().expect("fields").iter().find(|f| f["field"] == "first_name").cloned().expect("first_name");
+    assert_eq!(issue["code"], "invalid_character");
+    assert!(stored(&app, "demo", &citizen.national_id).await.is_none(), "nothing saved");
+}

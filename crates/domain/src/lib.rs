@@ -10,4 +10,5 @@ pub mod password_policy;
 pub mod registration;
 pub mod request;
 pub mod tenant;
+pub mod text;
 pub mod working_days;

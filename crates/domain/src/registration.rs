@@ -205,10 +205,10 @@ fn required(raw: &str) -> Result<&str, &'static str> {
     if trimmed.is_empty() { Err("required") } else { Ok(trimmed) }
 }
 
-/// A required line of free text: trimmed, bounded, no control characters.
+/// A required line of free text: trimmed, bounded, no control or bidirectional characters.
 fn text(raw: &str, max_chars: usize) -> Result<String, &'static str> {
     let trimmed = required(raw)?;
-    if trimmed.chars().any(char::is_control) {
+    if trimmed.chars().any(crate::text::is_unsafe) {
         Err("invalid_character")
     } else if trimmed.chars().count() > max_chars {
         Err("too_long")

@@ -76,7 +76,8 @@ pub async fn issue(
     }
     let sniffed = files::sniff(&input.bytes).ok_or_else(|| invalid("file", "file_type"))?;
     let key = files::object_key(&scope.tenant_id().to_string(), "documents");
-    let stem = input.name.trim().rsplit_once('.').map_or(input.name.trim(), |(stem, _)| stem);
+    let name = domain::text::display_filename(input.name.trim(), 200);
+    let stem = name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem);
     let stem = if stem.is_empty() { input.number.trim() } else { stem };
     let stored = StoredObject {
         object_key: key.clone(),

@@ -53,6 +53,9 @@ fn check_new(email: &str, name: &str) -> Result<(), ManageError> {
     if name.trim().is_empty() {
         return Err(ManageError::Invalid { field: "name", code: "required" });
     }
+    if name.chars().any(domain::text::is_unsafe) {
+        return Err(ManageError::Invalid { field: "name", code: "invalid_character" });
+    }
     if name.chars().count() > 200 {
         return Err(ManageError::Invalid { field: "name", code: "too_long" });
     }

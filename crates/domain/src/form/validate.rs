@@ -275,7 +275,7 @@ fn clean_text(field: &Field, raw: &str) -> Result<String, &'static str> {
         raw.to_owned()
     };
     let text = text.trim();
-    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\t'));
+    let allowed = |c: char| !crate::text::is_unsafe(c) || (multiline && matches!(c, '\n' | '\t'));
     if !text.chars().all(allowed) {
         return Err(code::INVALID_CHARACTERS);
     }
@@ -404,7 +404,7 @@ fn clean_address(key: &str, parts: &Map<String, Value>, issues: &mut Vec<FieldIs
             return String::new();
         };
         let value = value.trim();
-        if value.chars().any(char::is_control) {
+        if value.chars().any(crate::text::is_unsafe) {
             issues.push(FieldIssue::new(path, code::INVALID_CHARACTERS));
         } else if value.chars().count() > max {
             issues.push(FieldIssue::new(path, code::TOO_LONG));

@@ -91,7 +91,7 @@ pub async fn keep(
                     id
                 }
             };
-            let filename: String = upload.filename.chars().filter(|c| !c.is_control() && *c != '/').take(200).collect();
+            let filename = domain::text::display_filename(&upload.filename, 200);
             shown.entry(field.clone()).or_default().push(Staged { value: format!("{id}/{filename}"), filename });
         }
     }

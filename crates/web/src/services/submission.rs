@@ -195,9 +195,7 @@ async fn discard(state: &AppState, stored: &[NewRequestFile]) {
 
 /// The citizen's file name for display only: the last path segment, no control characters.
 fn safe_filename(raw: &str) -> String {
-    let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
-    if clean.trim().is_empty() { "file".to_owned() } else { clean }
+    domain::text::display_filename(raw, 200)
 }
 
 /// A multipart read error as the HTTP error (413 when the body is too large).
