@@ -470,6 +470,7 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
     let form = browser.get(&path).await;
     assert_eq!(form.status(), 200);
     assert_eq!(form.headers()["cache-control"], "no-store");
+    assert_eq!(form.headers()["referrer-policy"], "no-referrer", "the token never leaves as a Referer");
     let form = form.text().await.expect("body");
     assert!(form.contains("คำแนะนำ") && form.contains(r#"name="password""#) && form.contains("ถัดไป"));
     assert!(form.contains(&format!(r#"value="{}""#, token_of(&link))), "the token rides along in the form");

@@ -42,8 +42,14 @@ struct ForgotForm {
     email: String,
 }
 
+/// The pages of the reset journey: never cached, and never sending a Referer, so the token in a
+/// reset link's address cannot travel to the page's stylesheet or logo requests.
 fn render(state: &AppState, tenant: &Tenant, lang: Lang, path: &str, template: &str, status: StatusCode, page: &impl Serialize) -> Result<Response, AppError> {
-    Ok(no_store(status, state.views.page(template, &PageCtx::new(lang, path, Some(tenant)), page)?))
+    let mut response = no_store(status, state.views.page(template, &PageCtx::new(lang, path, Some(tenant)), page)?);
+    response
+        .headers_mut()
+        .insert(axum::http::header::REFERRER_POLICY, axum::http::HeaderValue::from_static("no-referrer"));
+    Ok(response)
 }
 
 async fn forgot_page(State(state): State<AppState>, tenant: Tenant, RequestLang(lang): RequestLang, csrf: CsrfToken) -> Result<Response, AppError> {
