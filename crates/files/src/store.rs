@@ -10,7 +10,7 @@ use chrono::Datelike as _;
 use sha2::{Digest as _, Sha256};
 
 pub use local::LocalStore;
-pub use s3::{S3Settings, S3Store};
+pub use s3::{DEFAULT_TIMEOUT as S3_DEFAULT_TIMEOUT, S3Settings, S3Store};
 
 const MAX_KEY_LEN: usize = 512;
 

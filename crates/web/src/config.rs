@@ -55,6 +55,8 @@ enum StorageFile {
         secret_access_key: String,
         #[serde(default)]
         path_style: bool,
+        /// Seconds one storage call may take, retries included (default 8).
+        timeout_secs: Option<u64>,
     },
 }
 
@@ -248,14 +250,15 @@ impl Config {
         c.storage = match raw.storage {
             None => Storage::Local { dir: c.data_dir.join("files") },
             Some(StorageFile::Local { dir }) => Storage::Local { dir },
-            Some(StorageFile::S3 { endpoint, region, bucket, access_key_id, secret_access_key, path_style }) => {
+            Some(StorageFile::S3 { endpoint, region, bucket, access_key_id, secret_access_key, path_style, timeout_secs }) => {
                 if bucket.is_empty() {
                     return Err(err("ESERVICE_S3_BUCKET", "must name the bucket"));
                 }
                 if access_key_id.is_empty() || secret_access_key.is_empty() {
                     return Err(err("ESERVICE_S3_ACCESS_KEY_ID", "and ESERVICE_S3_SECRET_ACCESS_KEY are both required"));
                 }
-                Storage::S3(files::S3Settings { endpoint, region, bucket, access_key_id, secret_access_key, path_style })
+                let timeout = timeout_secs.map_or(files::S3_DEFAULT_TIMEOUT, std::time::Duration::from_secs);
+                Storage::S3(files::S3Settings { endpoint, region, bucket, access_key_id, secret_access_key, path_style, timeout })
             }
         };
         c.run_worker = raw.run_worker.unwrap_or(true);
@@ -373,6 +376,7 @@ fn overlay(raw: &mut FileConfig, env: &impl Env) -> Result<(), ConfigError> {
             access_key_id: env.var("ESERVICE_S3_ACCESS_KEY_ID").unwrap_or_default(),
             secret_access_key: env.var("ESERVICE_S3_SECRET_ACCESS_KEY").unwrap_or_default(),
             path_style: flag(env, "ESERVICE_S3_PATH_STYLE")?.unwrap_or(false),
+            timeout_secs: parse(env, "ESERVICE_S3_TIMEOUT_SECS", "a number of seconds")?,
         });
     } else if let Some(dir) = env.var("ESERVICE_FILES_DIR") {
         raw.storage = Some(StorageFile::Local { dir: dir.into() });

@@ -24,7 +24,13 @@ pub struct S3Settings {
     pub secret_access_key: String,
     /// Most S3-compatible stores want `https://host/bucket/key` rather than bucket subdomains.
     pub path_style: bool,
+    /// The most one call may take, retries included: a store that accepts connections but never
+    /// answers fails the caller within this instead of holding it.
+    pub timeout: Duration,
 }
+
+/// The default of [`S3Settings::timeout`].
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(8);
 
 impl fmt::Debug for S3Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -35,6 +41,7 @@ impl fmt::Debug for S3Settings {
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"[redacted]")
             .field("path_style", &self.path_style)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -55,9 +62,13 @@ impl S3Store {
             None,
             "eservice-settings",
         );
+        let total = settings.timeout.max(Duration::from_secs(1));
+        // No byte for a while within an attempt ends it; the whole call, retries included, ends at
+        // `total`.
         let timeouts = TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .operation_timeout(Duration::from_secs(120))
+            .connect_timeout(Duration::from_secs(3).min(total))
+            .read_timeout(Duration::from_secs(4).min(total))
+            .operation_timeout(total)
             .build();
         let mut config = aws_sdk_s3::Config::builder()
             .behavior_version(BehaviorVersion::latest())

@@ -119,6 +119,7 @@ async fn s3_store_round_trip() -> anyhow::Result<()> {
         access_key_id: "test".to_owned(),
         secret_access_key: "test".to_owned(),
         path_style: true,
+        timeout: crate::S3_DEFAULT_TIMEOUT,
     });
     s3.ensure_bucket().await?;
     s3.ensure_bucket().await?;
@@ -149,6 +150,38 @@ fn s3_settings_do_not_print_the_secret() {
         access_key_id: "AKIA".to_owned(),
         secret_access_key: "very-secret".to_owned(),
         path_style: false,
+        timeout: crate::S3_DEFAULT_TIMEOUT,
     };
     assert!(!format!("{settings:?}").contains("very-secret"));
+}
+
+/// A store that accepts the connection and never answers fails the call within its timeout.
+#[tokio::test]
+async fn a_stalled_s3_store_fails_within_the_timeout() -> anyhow::Result<()> {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            open.push(socket); // read nothing, answer nothing
+        }
+    });
+    let s3 = S3Store::new(S3Settings {
+        endpoint: Some(format!("http://{addr}")),
+        region: "us-east-1".to_owned(),
+        bucket: "stalled".to_owned(),
+        access_key_id: "test".to_owned(),
+        secret_access_key: "test".to_owned(),
+        path_style: true,
+        timeout: std::time::Duration::from_secs(3),
+    });
+    let store = ObjectStore::S3(s3);
+    let started = std::time::Instant::now();
+    let result = store.put("t/requests/2026/x", bytes::Bytes::from_static(b"%PDF-1.4"), "application/pdf").await;
+    let took = started.elapsed();
+    held.abort();
+    assert!(result.is_err(), "a store that never answers is an error");
+    assert!(took < std::time::Duration::from_secs(6), "failed after {took:?}, not within the 3 s budget");
+    Ok(())
 }
