@@ -6,8 +6,7 @@ use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -117,12 +116,7 @@ pub async fn claim_due(
     let now = db_time(now);
     let lease = Duration::from_std(lease).map_err(|e| DbErr::Custom(e.to_string()))?;
     let locked_until = now + lease;
-    let txn = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        })
-        .await?;
+    let txn = crate::begin_write(db).await?;
     let mut due = due_rows(channel, now, batch).all(&txn).await?;
     if due.is_empty() {
         txn.commit().await?;

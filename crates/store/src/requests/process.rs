@@ -123,26 +123,7 @@ pub async fn queue<C: ConnectionTrait>(
     let (page, per_page) = (Ord::max(page, 1), Ord::max(per_page, 1));
     let query = queue_query(scope, filter);
     let total = query.clone().count(conn).await?;
-    let items = query
-        .select_only()
-        .columns([
-            request::Column::Id,
-            request::Column::Reference,
-            request::Column::ItemId,
-            request::Column::Status,
-            request::Column::SubmittedAt,
-            request::Column::UpdatedAt,
-            request::Column::Version,
-            request::Column::AssignedTo,
-            request::Column::CitizenId,
-        ])
-        .columns([
-            citizen::Column::Title,
-            citizen::Column::FirstName,
-            citizen::Column::LastName,
-            citizen::Column::NationalId,
-            citizen::Column::IdentityStatus,
-        ])
+    let items = row_columns(query)
         .order_by_asc(request::Column::SubmittedAt)
         .order_by_asc(request::Column::Reference)
         .offset((page - 1) * per_page)
@@ -153,23 +134,8 @@ pub async fn queue<C: ConnectionTrait>(
     Ok(Page { items, total })
 }
 
-/// The whole filtered queue in pages of `batch`, oldest first, keyset-paginated so an export of
-/// any size holds one batch in memory. `after` is the last row of the previous batch.
-pub async fn queue_batch<C: ConnectionTrait>(
-    conn: &C,
-    scope: Scope,
-    filter: &QueueFilter,
-    after: Option<(DateTime<Utc>, Uuid)>,
-    batch: u64,
-) -> Result<Vec<QueueRow>, DbErr> {
-    let mut query = queue_query(scope, filter);
-    if let Some((at, id)) = after {
-        query = query.filter(
-            Condition::any()
-                .add(request::Column::SubmittedAt.gt(at))
-                .add(request::Column::SubmittedAt.eq(at).and(request::Column::Id.gt(id))),
-        );
-    }
+/// The columns of a `QueueRow`: the request without its answers, and who it is from.
+fn row_columns(query: sea_orm::Select<request::Entity>) -> sea_orm::Select<request::Entity> {
     query
         .select_only()
         .columns([
@@ -190,6 +156,26 @@ pub async fn queue_batch<C: ConnectionTrait>(
             citizen::Column::NationalId,
             citizen::Column::IdentityStatus,
         ])
+}
+
+/// The whole filtered queue in pages of `batch`, oldest first, keyset-paginated so an export of
+/// any size holds one batch in memory. `after` is the last row of the previous batch.
+pub async fn queue_batch<C: ConnectionTrait>(
+    conn: &C,
+    scope: Scope,
+    filter: &QueueFilter,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    batch: u64,
+) -> Result<Vec<QueueRow>, DbErr> {
+    let mut query = queue_query(scope, filter);
+    if let Some((at, id)) = after {
+        query = query.filter(
+            Condition::any()
+                .add(request::Column::SubmittedAt.gt(at))
+                .add(request::Column::SubmittedAt.eq(at).and(request::Column::Id.gt(id))),
+        );
+    }
+    row_columns(query)
         .order_by_asc(request::Column::SubmittedAt)
         .order_by_asc(request::Column::Id)
         .limit(Ord::max(batch, 1))
