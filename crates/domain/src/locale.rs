@@ -1,6 +1,6 @@
 //! Languages of the UI and Thai calendar formatting (Buddhist era = common era + 543).
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Default)]
@@ -57,6 +57,19 @@ const THAI_MONTHS_LONG: [&str; 12] = [
 ];
 const ENGLISH_MONTHS_SHORT: [&str; 12] =
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// Thailand has one time zone, UTC+7, and no daylight saving.
+const THAILAND: Duration = Duration::hours(7);
+
+/// The date in Thailand at `at`.
+pub fn thai_date(at: DateTime<Utc>) -> NaiveDate {
+    (at + THAILAND).date_naive()
+}
+
+/// The instant a day begins in Thailand (midnight, UTC+7).
+pub fn thai_midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc() - THAILAND
+}
 
 pub fn buddhist_year(date: NaiveDate) -> i32 {
     date.year() + 543

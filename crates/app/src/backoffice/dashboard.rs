@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use access::authz::{Granted, ViewQueues};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
+use domain::locale::thai_date;
 use domain::working_days::Calendar;
 use sea_orm::DbErr;
 use uuid::Uuid;
@@ -25,9 +26,6 @@ pub struct Dashboard {
     pub completed_90: usize,
 }
 
-fn thai_date(at: DateTime<Utc>) -> NaiveDate {
-    (at + Duration::hours(7)).date_naive()
-}
 
 fn median(mut values: Vec<i64>) -> Option<f64> {
     if values.is_empty() {

@@ -422,11 +422,7 @@ async fn assign(
     Path(id): Path<Uuid>,
     ApiJson(body): ApiJson<AssignBody>,
 ) -> Result<Json<RequestDetail>, AppError> {
-    let to = match body.to.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some("me") => Some(can.who.id()),
-        Some(other) => Some(Uuid::parse_str(other).map_err(|_| invalid("to", "no_such_assignee"))?),
-    };
+    let to = super::assignee(body.to.as_deref().unwrap_or_default(), can.who.id()).ok_or_else(|| invalid("to", "no_such_assignee"))?;
     work::assign(&state.app, &can.granted, id, body.version, to).await.map_err(|e| process_error(&state, lang, e))?;
     Ok(Json(detail_view(&state, &tenant, lang, &view_can, id).await?))
 }

@@ -107,6 +107,16 @@ impl<P: Permission> FromRequestParts<AppState> for Can<P> {
     }
 }
 
+/// Whom a request is assigned to, as forms and the API name it: `me`, nobody (empty or
+/// `nobody`), or a staff id. None when it is none of these.
+pub fn assignee(raw: &str, me: uuid::Uuid) -> Option<Option<uuid::Uuid>> {
+    match raw.trim() {
+        "me" => Some(Some(me)),
+        "" | "nobody" => Some(None),
+        other => uuid::Uuid::parse_str(other).ok().map(Some),
+    }
+}
+
 /// A form from a signed-in staff member must carry their session's CSRF token.
 pub fn check_csrf(who: &SignedInStaff, submitted: &str) -> Result<(), AppError> {
     let expected = &who.session().csrf_token;

@@ -279,9 +279,7 @@ pub struct QueueQuery {
 }
 
 fn day_start(raw: &str) -> Option<chrono::DateTime<Utc>> {
-    let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()?;
-    // Midnight in Thailand (UTC+7).
-    Some(day.and_hms_opt(0, 0, 0)?.and_utc() - chrono::Duration::hours(7))
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok().map(domain::locale::thai_midnight)
 }
 
 impl QueueQuery {
@@ -328,12 +326,7 @@ impl QueueQuery {
             ("q", &self.q),
             ("overdue", &self.overdue),
         ];
-        pairs
-            .iter()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(k, v)| format!("{k}={}", percent_encoding::utf8_percent_encode(v.trim(), percent_encoding::NON_ALPHANUMERIC)))
-            .collect::<Vec<_>>()
-            .join("&")
+        query_string(&pairs)
     }
 }
 
@@ -353,12 +346,21 @@ pub async fn overdue_cutoffs(state: &AppState, tenant: &Tenant, scope: store::Sc
         .flat_map(|c| c.items.iter())
         .filter_map(|item| {
             let days = u32::try_from(item.service_days?).ok()?;
-            let last = cal.overdue_if_submitted_by(today, days) + chrono::Duration::days(1);
-            // Midnight in Thailand (UTC+7) of the day after the last overdue submission day.
-            let before = last.and_hms_opt(0, 0, 0)?.and_utc() - chrono::Duration::hours(7);
-            Some((item.id, before))
+            // From the day after the last overdue submission day on, requests are in time.
+            let in_time = cal.overdue_if_submitted_by(today, days) + chrono::Duration::days(1);
+            Some((item.id, domain::locale::thai_midnight(in_time)))
         })
         .collect())
+}
+
+/// `a=1&b=x` of the filters that are set, for pager and export links.
+fn query_string(pairs: &[(&str, &String)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", percent_encoding::utf8_percent_encode(v.trim(), percent_encoding::NON_ALPHANUMERIC)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 #[derive(Serialize)]
@@ -589,11 +591,7 @@ async fn bulk(
             "received"
         }
         "assign" => {
-            let to = match get("assignee") {
-                "me" => Some(can.who.id()),
-                "" | "nobody" => None,
-                other => Some(Uuid::parse_str(other).map_err(|_| AppError::BadRequest)?),
-            };
+            let to = super::assignee(get("assignee"), can.who.id()).ok_or(AppError::BadRequest)?;
             match work::bulk_assign(&state.app, &can.granted, &ids, to).await {
                 Ok(_) => "bulk_assigned",
                 Err(ProcessError::NoSuchAssignee) => return Err(AppError::BadRequest),
@@ -877,11 +875,7 @@ async fn assign(
     HtmlForm(form): HtmlForm<AssignForm>,
 ) -> Result<Response, AppError> {
     check_csrf(&can.who, &form.csrf_token)?;
-    let to = match form.to.trim() {
-        "me" => Some(can.who.id()),
-        "" | "nobody" => None,
-        other => Some(Uuid::parse_str(other).map_err(|_| AppError::BadRequest)?),
-    };
+    let to = super::assignee(&form.to, can.who.id()).ok_or(AppError::BadRequest)?;
     match work::assign(&state.app, &can.granted, id, form.version, to).await {
         Ok(_) => Ok(Redirect::to(&format!("/staff/requests/{id}?done=assigned")).into_response()),
         Err(e) => {
@@ -1074,12 +1068,7 @@ async fn audit(
     };
     let number = q.page.unwrap_or(1).max(1);
     let found = app::audit::list(&state.app, &can.granted, &filter, number, 50).await?;
-    let link_query = [("action", &q.action), ("subject", &q.subject), ("from", &q.from), ("until", &q.until)]
-        .iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| format!("{k}={}", percent_encoding::utf8_percent_encode(v.trim(), percent_encoding::NON_ALPHANUMERIC)))
-        .collect::<Vec<_>>()
-        .join("&");
+    let link_query = query_string(&[("action", &q.action), ("subject", &q.subject), ("from", &q.from), ("until", &q.until)]);
     let page = AuditPage {
         me: me(&state, &can.who).await,
         rows: found

@@ -1,7 +1,7 @@
 //! What the HTML pages and the JSON API both show of a request: labels, dates in Thailand's
 //! time with the Buddhist year in Thai, answers read with the schema of their own form version.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use domain::locale::{Lang, format_date};
 use domain::request::Status;
 use serde::{Deserialize, Serialize};
@@ -26,10 +26,7 @@ impl PageQuery {
     }
 }
 
-/// Thailand has one time zone, UTC+7, and no daylight saving.
-pub fn thai_date(at: DateTime<Utc>) -> NaiveDate {
-    (at.naive_utc() + Duration::hours(7)).date()
-}
+pub use domain::locale::thai_date;
 
 pub fn when(at: DateTime<Utc>, lang: Lang) -> String {
     let local = at.naive_utc() + Duration::hours(7);
