@@ -67,6 +67,15 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
 /// The tenant every repository call on tenant-owned data is scoped to. Only this crate builds one
 /// (from a tenant row it has read, or a row that belongs to a tenant), so code above the store
 /// cannot make up a scope from an id it was given.
+///
+/// ```compile_fail
+/// // Not from an id a request carried:
+/// let scope = store::Scope::of(uuid::Uuid::nil());
+/// ```
+///
+/// ```compile_fail
+/// let scope = store::Scope(uuid::Uuid::nil());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Scope(uuid::Uuid);
 

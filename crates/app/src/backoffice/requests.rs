@@ -150,6 +150,34 @@ pub struct Move {
     pub note: Option<String>,
 }
 
+/// Moves a request. The capability is the permission check: only `Authorizer::grant` makes a
+/// `Granted<ProcessRequests>`, and no other grant will do.
+///
+/// ```no_run
+/// # async fn ok(app: &app::App, can: &access::authz::Granted<access::authz::ProcessRequests>,
+/// #             tenant: &store::tenants::TenantRecord, wanted: app::backoffice::requests::Move) {
+/// let _ = app::backoffice::requests::change_status(app, can, tenant, uuid::Uuid::nil(), wanted).await;
+/// # }
+/// ```
+///
+/// Seeing the queue is not permission to move a request:
+///
+/// ```compile_fail
+/// # async fn wrong(app: &app::App, view: &access::authz::Granted<access::authz::ViewQueues>,
+/// #                tenant: &store::tenants::TenantRecord, wanted: app::backoffice::requests::Move) {
+/// let _ = app::backoffice::requests::change_status(app, view, tenant, uuid::Uuid::nil(), wanted).await;
+/// # }
+/// ```
+///
+/// And a capability cannot be made by hand:
+///
+/// ```compile_fail
+/// # fn forge(scope: store::Scope, acting: access::authz::Acting) {
+/// let _ = access::authz::Granted::<access::authz::ProcessRequests> {
+///     scope, acting, reach: access::authz::Reach::All, _permission: std::marker::PhantomData,
+/// };
+/// # }
+/// ```
 pub async fn change_status(
     app: &App,
     granted: &Granted<ProcessRequests>,
