@@ -28,6 +28,33 @@ use crate::tenancy::Tenant;
 /// The staff session cookie: its own name and path, so a citizen's `sid` never opens it.
 pub const STAFF_COOKIE: &str = "staff_sid";
 
+/// Every back-office page route that needs a signed-in staff member, as `(method, path)`, for the
+/// route × role test (the API's are `api::ROUTES`). Sign-in and invitation pages are open.
+pub const PAGES: &[(&str, &str)] = &[
+    ("GET", "/staff"),
+    ("GET", "/staff/identities"),
+    ("GET", "/staff/identities/{citizen}"),
+    ("GET", "/staff/identities/{citizen}/photos/{photo}"),
+    ("POST", "/staff/identities/{citizen}/decision"),
+    ("GET", "/staff/requests"),
+    ("GET", "/staff/requests.csv"),
+    ("POST", "/staff/requests/bulk"),
+    ("GET", "/staff/requests/{id}"),
+    ("GET", "/staff/requests/{id}/files/{file}"),
+    ("POST", "/staff/requests/{id}/status"),
+    ("POST", "/staff/requests/{id}/assign"),
+    ("POST", "/staff/requests/{id}/notes"),
+    ("POST", "/staff/requests/{id}/documents"),
+    ("POST", "/staff/documents/{document}/revoke"),
+    ("GET", "/staff/audit"),
+    ("GET", "/staff/team"),
+    ("POST", "/staff/team/invite"),
+    ("POST", "/staff/team/{member}/role"),
+    ("POST", "/staff/team/{member}/categories"),
+    ("POST", "/staff/team/{member}/reset-totp"),
+    ("POST", "/staff/team/{member}/deactivate"),
+];
+
 pub fn router() -> Router<AppState> {
     Router::new().merge(sign_in::router()).merge(pages::router()).merge(team::router()).merge(api::router())
 }
