@@ -17,6 +17,7 @@ import {
   launch,
   nationalId,
   newPage,
+  registerAndLogIn,
   screenshot,
   tenantUrl,
   totpCode,
@@ -48,25 +49,10 @@ function demoStaff(slug, role) {
 const LICENCE_PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 
 async function citizenWithRequest(page, citizen) {
-  await page.goto(tenantUrl('demo', '/login'));
-  const status = await page.evaluate(async (c) => {
-    const response = await fetch('/api/v1/citizens', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        title: 'นาย', first_name: 'ประเสริฐ', last_name: 'ขอใบอนุญาต', national_id: c.nationalId,
-        birth_date: '1980-01-20', phone: '0897654321', email: c.email, house_no: '12', village: 'หมู่ 5',
-        road: 'มิตรภาพ', province: 40, district: 4001, sub_district: 400101, postcode: '40000',
-        password: c.password, password_confirm: c.password, accept_terms: true,
-      }),
-    });
-    await response.text();
-    return response.status;
-  }, citizen);
-  assert.equal(status, 201, 'registered through the API');
-  await page.getByLabel('เลขบัตรประจำตัวประชาชน').fill(citizen.nationalId);
-  await page.getByLabel('รหัสผ่าน', { exact: true }).fill(citizen.password);
-  await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).click();
+  await registerAndLogIn(page, citizen, {
+    title: 'นาย', first_name: 'ประเสริฐ', last_name: 'ขอใบอนุญาต', birth_date: '1980-01-20', phone: '0897654321',
+    house_no: '12', village: 'หมู่ 5',
+  });
   await page.waitForURL((url) => url.pathname === '/register/identity');
   const inputs = page.locator('input[type="file"][name="photo"]');
   for (let i = 0; i < (await inputs.count()); i += 1) {

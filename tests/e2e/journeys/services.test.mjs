@@ -11,6 +11,7 @@ import {
   launch,
   nationalId,
   newPage,
+  registerAndLogIn,
   screenshot,
   tenantUrl,
   viewports,
@@ -24,30 +25,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Registers through the JSON API from the tenant's own page, then signs in with the form. */
-async function registerAndLogIn(page, citizen) {
-  await page.goto(tenantUrl('demo', '/login'));
-  const status = await page.evaluate(async (c) => {
-    const response = await fetch('/api/v1/citizens', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        title: 'นาง', first_name: 'สมใจ', last_name: 'ใช้บริการ', national_id: c.nationalId,
-        birth_date: '1985-06-15', phone: '0891234567', email: c.email, house_no: '7', village: 'หมู่ 2',
-        road: 'มิตรภาพ', province: 40, district: 4001, sub_district: 400101, postcode: '40000',
-        password: c.password, password_confirm: c.password, accept_terms: true,
-      }),
-    });
-    await response.text();
-    return response.status;
-  }, citizen);
-  assert.equal(status, 201, 'registered through the API');
-  await page.getByLabel('เลขบัตรประจำตัวประชาชน').fill(citizen.nationalId);
-  await page.getByLabel('รหัสผ่าน', { exact: true }).fill(citizen.password);
-  await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).click();
-  await page.waitForURL((url) => url.pathname !== '/login');
-}
 
 /** A tiny valid PNG (1×1). */
 const PNG = Buffer.from(

@@ -268,3 +268,28 @@ export async function assertAccessible(page, what) {
   });
   assert.deepEqual(violations, [], `axe-core on ${what}`);
 }
+
+/**
+ * Registers a demo citizen through the JSON API from the tenant's own page, then signs in with
+ * the login form. `person` overrides the name and address fields of the body.
+ */
+export async function registerAndLogIn(page, citizen, person = {}) {
+  await page.goto(tenantUrl('demo', '/login'));
+  const body = {
+    title: 'นาง', first_name: 'สมใจ', last_name: 'ใช้บริการ', birth_date: '1985-06-15', phone: '0891234567',
+    house_no: '7', village: 'หมู่ 2', road: 'มิตรภาพ', province: 40, district: 4001, sub_district: 400101, postcode: '40000',
+    ...person,
+    national_id: citizen.nationalId, email: citizen.email,
+    password: citizen.password, password_confirm: citizen.password, accept_terms: true,
+  };
+  const status = await page.evaluate(async (b) => {
+    const response = await fetch('/api/v1/citizens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+    await response.text(); // read to the end, so leaving the page aborts nothing
+    return response.status;
+  }, body);
+  assert.equal(status, 201, 'registered through the API');
+  await page.getByLabel('เลขบัตรประจำตัวประชาชน').fill(citizen.nationalId);
+  await page.getByLabel('รหัสผ่าน', { exact: true }).fill(citizen.password);
+  await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).click();
+  await page.waitForURL((url) => url.pathname !== '/login');
+}
