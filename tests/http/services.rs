@@ -4,13 +4,16 @@
 
 use eservice_tests::auth::{Browser, api_token, delivered_mail};
 use eservice_tests::citizens::TestCitizen;
+use eservice_tests::registration::{METADATA_MARKER, contains, png_bomb, png_photo};
 use eservice_tests::{DEMO, NONGBUA, TestApp, spawn_app};
+use std::sync::LazyLock;
 use reqwest::multipart::{Form, Part};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 use store::entities::{form_version, request, request_event, request_file};
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR evidence";
+/// A real 40×30 PNG carrying EXIF and a comment (`METADATA_MARKER`) that storing must strip.
+static PNG: LazyLock<Vec<u8>> = LazyLock::new(|| png_photo(40, 30));
 const PDF: &[u8] = b"%PDF-1.4\n% evidence\n";
 
 fn file(bytes: &[u8], name: &str) -> Part {
@@ -35,11 +38,16 @@ fn waste_data() -> Value {
 }
 
 fn waste_form(data: &Value) -> Form {
+    waste_form_with(data, &PNG)
+}
+
+/// The waste collection form with `house` as the house-registration copy.
+fn waste_form_with(data: &Value, house: &[u8]) -> Form {
     Form::new()
         .text("form_id", "waste_collection_fee")
         .text("data", data.to_string())
         .part("id_card_copy", file(PDF, "id.pdf"))
-        .part("house_registration_copy", file(PNG, "house.png"))
+        .part("house_registration_copy", file(house, "house.png"))
 }
 
 /// Valid answers to demo's complaint form.
@@ -146,7 +154,7 @@ async fn a_citizen_submits_a_form_with_a_file_and_gets_the_success_page_and_an_e
             .text("complainant_name", "นายสมชาย ใจดี")
             .text("contact_by", "phone")
             .text("phone", "0812345678")
-            .part("photos", file(PNG, "road.png"))
+            .part("photos", file(&PNG, "road.png"))
     };
     let response = browser.send(browser.post("/services/complaint").multipart(body())).await;
     assert_eq!(response.status(), 303);
@@ -174,7 +182,8 @@ async fn a_citizen_submits_a_form_with_a_file_and_gets_the_success_page_and_an_e
     let stored_file = request_file::Entity::find().one(app.db()).await.expect("db").expect("file");
     assert_eq!(stored_file.mime, "image/png");
     assert!(stored_file.object_key.starts_with(&stored.tenant_id.to_string()));
-    assert_eq!(app.state.files.get(&stored_file.object_key).await.expect("store").as_deref(), Some(PNG));
+    let kept = app.state.files.get(&stored_file.object_key).await.expect("store").expect("the object");
+    assert_clean_png(&kept, (40, 30));
 
     let mail = delivered_mail(&app).await;
     assert!(mail.iter().any(|m| m.to == citizen.email && m.subject.contains(reference)), "acknowledgement e-mailed");
@@ -345,19 +354,19 @@ async fn every_bad_input_is_refused_at_its_field_and_nothing_is_saved() {
     // A PNG name on a file that is not an image or PDF by content.
     let refused_type = base()
         .part("id_card_copy", file(b"MZ\x90\0 not an image", "id.png"))
-        .part("house_registration_copy", file(PNG, "house.png"));
+        .part("house_registration_copy", file(&PNG, "house.png"));
     refused(&app, &token, refused_type, "id_card_copy[0]", "file_type").await;
     let too_large = base()
         .part("id_card_copy", file(&[b"%PDF-".as_slice(), &vec![b'x'; 5 * 1024 * 1024]].concat(), "id.pdf"))
-        .part("house_registration_copy", file(PNG, "house.png"));
+        .part("house_registration_copy", file(&PNG, "house.png"));
     refused(&app, &token, too_large, "id_card_copy[0]", "file_too_large").await;
     let too_many = base()
         .part("id_card_copy", file(PDF, "id.pdf"))
-        .part("house_registration_copy", file(PNG, "1.png"))
-        .part("house_registration_copy", file(PNG, "2.png"))
-        .part("house_registration_copy", file(PNG, "3.png"));
+        .part("house_registration_copy", file(&PNG, "1.png"))
+        .part("house_registration_copy", file(&PNG, "2.png"))
+        .part("house_registration_copy", file(&PNG, "3.png"));
     refused(&app, &token, too_many, "house_registration_copy", "too_many_files").await;
-    let missing_file = base().part("house_registration_copy", file(PNG, "house.png"));
+    let missing_file = base().part("house_registration_copy", file(&PNG, "house.png"));
     refused(&app, &token, missing_file, "id_card_copy", "required").await;
 
     // Unknown form, another tenant's form, a stale version, data that is no object.
@@ -496,7 +505,7 @@ async fn files_of_a_refused_form_are_kept_so_the_citizen_need_not_attach_them_ag
     };
     // Details missing: refused, the photo kept; a second file of a refused type is not kept.
     let first =
-        base(Form::new()).part("photos", file(PNG, "road.png")).part("photos", file(b"not an image", "fake.png"));
+        base(Form::new()).part("photos", file(&PNG, "road.png")).part("photos", file(b"not an image", "fake.png"));
     let response = browser.send(browser.post("/services/complaint").multipart(first)).await;
     assert_eq!(response.status(), 422);
     let page = response.text().await.expect("body");
@@ -535,7 +544,57 @@ async fn files_of_a_refused_form_are_kept_so_the_citizen_need_not_attach_them_ag
     assert_eq!(counts(&app).await, (2, 1, 2, 1));
     let stored = request_file::Entity::find().one(app.db()).await.expect("db").expect("file");
     assert_eq!((stored.filename.as_str(), stored.mime.as_str()), ("road.png", "image/png"));
-    assert_eq!(app.state.files.get(&stored.object_key).await.expect("store").as_deref(), Some(PNG));
+    let kept = app.state.files.get(&stored.object_key).await.expect("store").expect("the object");
+    assert_clean_png(&kept, (40, 30));
+}
+
+/// A PNG of this size, re-encoded: no EXIF chunk, no comment, nothing after its end.
+fn assert_clean_png(bytes: &[u8], size: (u32, u32)) {
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    let dimension = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    assert_eq!((dimension(16), dimension(20)), size);
+    assert!(!contains(bytes, METADATA_MARKER.as_bytes()) && !contains(bytes, b"eXIf"), "metadata stripped");
+    assert!(bytes.ends_with(b"IEND\xaeB`\x82"), "nothing after the image");
+}
+
+#[tokio::test]
+async fn evidence_images_are_re_encoded_oversized_canvases_refused_and_pdfs_sandboxed() {
+    let app = spawn_app().await;
+    let citizen = TestCitizen::new();
+    citizen.insert(&app, "demo").await;
+    let token = api_token(&app, DEMO, &citizen).await;
+
+    // A canvas of 65535×65535 in a few dozen bytes: refused at its field, nothing stored.
+    let bomb = waste_form_with(&waste_data(), &png_bomb(65_535, 65_535));
+    refused(&app, &token, bomb, "house_registration_copy[0]", "image_too_many_pixels").await;
+
+    // A photo with HTML appended and its metadata: stored as a clean image.
+    let mut polyglot = png_photo(64, 48);
+    polyglot.extend_from_slice(b"<html><script>alert(document.cookie)</script></html>");
+    let created = post_request(&app, DEMO, &token, waste_form_with(&waste_data(), &polyglot), None).await;
+    assert_eq!(created.status(), 201);
+    let reference = created.json::<Value>().await.expect("json")["reference"].as_str().expect("reference").to_owned();
+
+    let mut browser = Browser::new(&app, DEMO);
+    browser.login_as(&citizen).await;
+    let stored = request_file::Entity::find().all(app.db()).await.expect("db");
+    let image = stored.iter().find(|f| f.field_key == "house_registration_copy").expect("the photo");
+    let served = browser.get(&format!("/requests/{reference}/files/{}", image.id)).await;
+    assert_eq!(served.headers()["content-type"], "image/png");
+    let served = served.bytes().await.expect("body");
+    assert!(!contains(&served, b"<script>") && !contains(&served, b"<html>"), "the appended HTML is gone");
+    assert_clean_png(&served, (64, 48));
+    assert_eq!(image.bytes, i64::try_from(served.len()).unwrap_or_default(), "the size is the stored file's");
+
+    // A PDF is kept as sent, and served sandboxed: its scripts never run as the site.
+    let pdf = stored.iter().find(|f| f.field_key == "id_card_copy").expect("the PDF");
+    for path in [format!("/requests/{reference}/files/{}", pdf.id), format!("/requests/{reference}/files/{}?download=1", pdf.id)] {
+        let served = browser.get(&path).await;
+        assert_eq!(served.status(), 200);
+        assert_eq!(served.headers()["content-security-policy"], "sandbox", "{path}");
+        assert_eq!(served.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(served.bytes().await.expect("body").as_ref(), PDF);
+    }
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
-//! The ID-photo and avatar pipeline: decode within limits, apply EXIF orientation, re-encode so
-//! no metadata survives, and stamp ID photos. Synchronous and CPU-bound: run it in `spawn_blocking`.
+//! The ID-photo, avatar and evidence-image pipeline: decode within limits, apply EXIF
+//! orientation, re-encode so no metadata (nor anything appended to the file) survives, and stamp
+//! ID photos. Synchronous and CPU-bound: run it in `spawn_blocking`.
 
 mod watermark;
 
@@ -17,6 +18,8 @@ pub use watermark::Watermark;
 /// size of what we store and stamp.
 const ID_PHOTO_MAX_SIDE: u32 = 2000;
 const AVATAR_SIDE: u32 = 512;
+/// Evidence keeps more detail than an ID photo (a scanned page must stay legible).
+const EVIDENCE_MAX_SIDE: u32 = 4000;
 const JPEG_QUALITY: u8 = 85;
 
 /// What an upload may be before it is decoded. Dimensions are checked from the header, so a
@@ -97,6 +100,19 @@ pub fn process_avatar(bytes: &[u8], limits: &ImageLimits) -> Result<ProcessedIma
     let photo = decode(bytes, limits)?;
     let square = photo.resize_to_fill(AVATAR_SIDE, AVATAR_SIDE, FilterType::CatmullRom);
     encode_jpeg(&flatten_onto_white(square))
+}
+
+/// Decodes an evidence image (a photo or scan attached to a request), turns it upright, shrinks it
+/// if huge and re-encodes it: PNG stays PNG (screenshots and scans keep sharp text), JPEG and WebP
+/// become JPEG. EXIF (GPS position, camera), XMP and bytes appended after the image are dropped.
+pub fn process_evidence(bytes: &[u8], limits: &ImageLimits) -> Result<ProcessedImage, ImageError> {
+    let was_png = sniff(bytes) == Some(Sniffed::Png);
+    let mut photo = decode(bytes, limits)?;
+    if photo.width().max(photo.height()) > EVIDENCE_MAX_SIDE {
+        photo = photo.resize(EVIDENCE_MAX_SIDE, EVIDENCE_MAX_SIDE, FilterType::CatmullRom);
+    }
+    let rgb = flatten_onto_white(photo);
+    if was_png { encode_png(&rgb) } else { encode_jpeg(&rgb) }
 }
 
 fn decode(bytes: &[u8], limits: &ImageLimits) -> Result<DynamicImage, ImageError> {
@@ -182,6 +198,15 @@ fn encode_jpeg(image: &RgbImage) -> Result<ProcessedImage, ImageError> {
         width: image.width(),
         height: image.height(),
     })
+}
+
+fn encode_png(image: &RgbImage) -> Result<ProcessedImage, ImageError> {
+    let mut bytes = Vec::new();
+    image.write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png).map_err(|error| {
+        tracing::warn!(%error, "PNG encoding failed");
+        ImageError::Corrupt
+    })?;
+    Ok(ProcessedImage { bytes, mime: "image/png", width: image.width(), height: image.height() })
 }
 
 #[cfg(test)]

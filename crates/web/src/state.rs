@@ -33,10 +33,15 @@ pub struct AppState {
 /// Brute-force limits (per process). Keys are prefixed by tenant so tenants never share a count.
 #[derive(Clone)]
 pub struct Limits {
-    /// Failed logins per client IP.
+    /// Failed logins per client IP, from devices not known to the account.
     pub login_ip: RateLimiter,
-    /// Failed logins per account (tenant + national ID).
-    pub login_account: RateLimiter,
+    /// Failed logins per account (tenant + national ID) and client IP.
+    pub login_account_client: RateLimiter,
+    /// Failed logins per account from all devices not known to it: caps a guesser with many
+    /// addresses; the owner on a known device, or after a password reset, is not held by it.
+    pub login_unknown_devices: RateLimiter,
+    /// Failed logins per known device (by its device token).
+    pub login_device: RateLimiter,
     /// Registrations and forgot-password requests per client IP.
     pub register_ip: RateLimiter,
     pub forgot_ip: RateLimiter,
@@ -48,8 +53,10 @@ impl Default for Limits {
         let strict = Policy { free_attempts: 5, ..Policy::default() };
         let per_ip = Policy { free_attempts: 20, ..Policy::default() };
         Self {
-            login_ip: RateLimiter::new(per_ip.clone()),
-            login_account: RateLimiter::new(strict.clone()),
+            login_ip: RateLimiter::new(per_ip),
+            login_account_client: RateLimiter::new(strict),
+            login_unknown_devices: RateLimiter::new(per_ip),
+            login_device: RateLimiter::new(strict),
             register_ip: RateLimiter::new(Policy { free_attempts: 10, ..Policy::default() }),
             forgot_ip: RateLimiter::new(Policy { free_attempts: 10, ..Policy::default() }),
             forgot_account: RateLimiter::new(Policy { free_attempts: 3, ..strict }),
@@ -70,6 +77,24 @@ impl FromRef<AppState> for Views {
 }
 
 impl AppState {
+    /// Runs the image pipeline off the async runtime, at most one image per core at a time.
+    pub async fn process_image(
+        &self,
+        bytes: bytes::Bytes,
+        work: impl FnOnce(&[u8], &files::ImageLimits) -> Result<files::ProcessedImage, files::ImageError> + Send + 'static,
+    ) -> Result<Result<files::ProcessedImage, files::ImageError>, crate::error::AppError> {
+        use anyhow::Context as _;
+        let permit = self.image_permits.clone().acquire_owned().await.context("image permits closed")?;
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            span.in_scope(|| work(&bytes, &files::ImageLimits::default()))
+        })
+        .await
+        .context("image task panicked")
+        .map_err(crate::error::AppError::from)
+    }
+
     pub fn new(config: Config, db: DatabaseConnection, hasher: PasswordHasher) -> anyhow::Result<Self> {
         let catalogue = Arc::new(Catalogue::load()?);
         let views = Views::load(catalogue)?;

@@ -40,6 +40,10 @@ pub mod code {
     pub const FILE_TOO_LARGE: &str = "file_too_large";
     pub const TOO_FEW_FILES: &str = "too_few_files";
     pub const TOO_MANY_FILES: &str = "too_many_files";
+    /// An image whose header declares more pixels than any photo or scan needs.
+    pub const IMAGE_TOO_MANY_PIXELS: &str = "image_too_many_pixels";
+    /// An image that starts like one but cannot be decoded.
+    pub const IMAGE_UNREADABLE: &str = "image_unreadable";
 
     pub const ALL: &[&str] = &[
         REQUIRED,
@@ -68,6 +72,8 @@ pub mod code {
         FILE_TOO_LARGE,
         TOO_FEW_FILES,
         TOO_MANY_FILES,
+        IMAGE_TOO_MANY_PIXELS,
+        IMAGE_UNREADABLE,
     ];
 }
 
@@ -80,7 +86,7 @@ pub struct FieldIssue {
 }
 
 impl FieldIssue {
-    fn new(field: impl Into<String>, code: &'static str) -> Self {
+    pub fn new(field: impl Into<String>, code: &'static str) -> Self {
         Self {
             field: field.into(),
             code,

@@ -493,3 +493,40 @@ fn tiny_and_thin_photos_are_stamped_without_failing() {
         assert_eq!((stamped.width, stamped.height), (width, height));
     }
 }
+
+#[test]
+fn evidence_photos_lose_their_metadata_and_anything_appended() {
+    let photo = RgbImage::from_fn(640, 480, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let mut upload = with_exif(&jpeg(&photo), 1);
+    upload.extend_from_slice(b"<html><script>alert(document.cookie)</script></html>");
+    assert!(contains(&upload, EXIF_GPS.as_bytes()) && contains(&upload, b"<script>"), "the fixture carries both");
+
+    let kept = process_evidence(&upload, &ImageLimits::default()).unwrap();
+    assert_eq!((kept.mime, kept.width, kept.height), ("image/jpeg", 640, 480));
+    for secret in [b"Exif".as_slice(), EXIF_MAKE.as_bytes(), EXIF_GPS.as_bytes(), b"<script>", b"<html>"] {
+        assert!(!contains(&kept.bytes, secret), "{:?} is gone", String::from_utf8_lossy(secret));
+    }
+    let markers = header_markers(&kept.bytes);
+    assert!(markers.iter().all(|&m| m == 0xE0 || !(0xE1..=0xEF).contains(&m) && m != 0xFE), "{markers:x?}");
+    assert!(kept.bytes.ends_with(&[0xFF, 0xD9]), "the file ends where the image ends");
+    let pixel = *decoded(&kept).get_pixel(200, 100);
+    assert!(difference(&pixel, photo.get_pixel(200, 100)) < 12, "the picture itself is kept: {pixel:?}");
+}
+
+#[test]
+fn evidence_scans_in_png_stay_png_and_bombs_are_refused() {
+    let scan = RgbImage::from_fn(300, 400, |x, _| if x % 20 < 2 { Rgb([0, 0, 0]) } else { Rgb([255, 255, 255]) });
+    let mut png = Vec::new();
+    scan.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    png.extend_from_slice(b"<svg onload=alert(1)>");
+    let kept = process_evidence(&png, &ImageLimits::default()).unwrap();
+    assert_eq!((kept.mime, kept.width, kept.height), ("image/png", 300, 400));
+    assert!(!contains(&kept.bytes, b"<svg"));
+    let back = image::load_from_memory(&kept.bytes).unwrap().into_rgb8();
+    assert_eq!(back, scan, "lossless");
+
+    let big = RgbImage::from_pixel(5000, 2500, Rgb([200, 210, 220]));
+    let shrunk = process_evidence(&jpeg(&big), &ImageLimits::default()).unwrap();
+    assert_eq!((shrunk.width, shrunk.height), (4000, 2000));
+    assert_eq!(process_evidence(&png_bomb(65_535, 65_535), &ImageLimits::default()).unwrap_err(), ImageError::TooManyPixels);
+}

@@ -64,7 +64,9 @@ async fn object(state: &AppState, key: &str) -> Result<Bytes, AppError> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("stored object {key} is missing")))
 }
 
-/// The response for a private file: `inline` to view it, `attachment` to download it.
+/// The response for a private file: `inline` to view it, `attachment` to download it. A PDF is
+/// always sandboxed (`Content-Security-Policy: sandbox`): whatever script or form it carries runs
+/// in an opaque origin, never with the site's cookies.
 pub(crate) fn attachment(bytes: Bytes, mime: &str, filename: &str, as_attachment: bool) -> Response {
     let disposition = content_disposition(if as_attachment { "attachment" } else { "inline" }, filename);
     let mut response = bytes.into_response();
@@ -75,6 +77,9 @@ pub(crate) fn attachment(bytes: Bytes, mime: &str, filename: &str, as_attachment
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if mime == "application/pdf" {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
+    }
     response
 }
 

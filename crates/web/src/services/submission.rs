@@ -117,32 +117,47 @@ pub async fn submit(
     {
         return Ok(Outcome::Stale { current: form.version });
     }
-    let mut sniffed: BTreeMap<String, Vec<(Option<&'static str>, &Upload)>> = BTreeMap::new();
+    let mut prepared: BTreeMap<String, Vec<Prepared<'_>>> = BTreeMap::new();
+    let mut image_issues = Vec::new();
     for (key, uploads) in files {
         let field_max = form.schema.field(key).map(|f| f.max_bytes()).unwrap_or(MAX_FILE_BYTES);
-        let facts = uploads
-            .iter()
-            .map(|u| {
-                let mime = files::sniff(&u.bytes).map(|s| s.mime());
-                let bytes =
-                    if u.oversize { field_max.max(MAX_FILE_BYTES).saturating_add(1) } else { u.bytes.len() as u64 };
-                (FileFact { sniffed_mime: mime.map(str::to_owned), bytes }, (mime, u))
-            })
-            .collect::<Vec<_>>();
-        submission = submission.with_files(key.clone(), facts.iter().map(|(f, _)| f.clone()).collect());
-        sniffed.insert(key.clone(), facts.into_iter().map(|(_, s)| s).collect());
+        let mut facts = Vec::with_capacity(uploads.len());
+        let mut list = Vec::with_capacity(uploads.len());
+        for (i, upload) in uploads.iter().enumerate() {
+            let sniffed = files::sniff(&upload.bytes);
+            let bytes = if upload.oversize { field_max.max(MAX_FILE_BYTES).saturating_add(1) } else { upload.bytes.len() as u64 };
+            facts.push(FileFact { sniffed_mime: sniffed.map(|s| s.mime().to_owned()), bytes });
+            let mut kept = Prepared { mime: sniffed.map(|s| s.mime()), upload, body: upload.bytes.clone() };
+            if sniffed.is_some_and(files::Sniffed::is_image) && !upload.oversize {
+                match state.process_image(upload.bytes.clone(), files::process_evidence).await? {
+                    Ok(image) => {
+                        kept.mime = Some(image.mime);
+                        kept.body = image.bytes.into();
+                    }
+                    Err(e) => image_issues.push(FormIssue::new(format!("{key}[{i}]"), image_issue(e))),
+                }
+            }
+            list.push(kept);
+        }
+        submission = submission.with_files(key.clone(), facts);
+        prepared.insert(key.clone(), list);
     }
     let clean = match validate_submission(&form.schema, &submission) {
-        Ok(clean) => clean,
-        Err(issues) => return Ok(Outcome::Invalid(issues)),
+        Ok(clean) if image_issues.is_empty() => clean,
+        Ok(_) => return Ok(Outcome::Invalid(image_issues)),
+        Err(mut issues) => {
+            let seen: Vec<String> = issues.iter().map(|i| i.field.clone()).collect();
+            issues.extend(image_issues.into_iter().filter(|i| !seen.contains(&i.field)));
+            return Ok(Outcome::Invalid(issues));
+        }
     };
 
     let mut stored: Vec<NewRequestFile> = Vec::new();
-    for (key, list) in &sniffed {
-        for (position, (mime, upload)) in list.iter().enumerate() {
+    for (key, list) in &prepared {
+        for (position, file) in list.iter().enumerate() {
             let object_key = files::object_key(&scope.tenant_id().to_string(), "requests");
-            let mime = mime.unwrap_or("application/octet-stream");
-            if let Err(e) = state.files.put(&object_key, upload.bytes.clone(), mime).await {
+            let mime = file.mime.unwrap_or("application/octet-stream");
+            if let Err(e) = state.files.put(&object_key, file.body.clone(), mime).await {
                 discard(state, &stored).await;
                 return Err(AppError::Internal(e.context("storing an evidence file")));
             }
@@ -150,10 +165,10 @@ pub async fn submit(
                 field_key: key.clone(),
                 position: i16::try_from(position).unwrap_or(i16::MAX),
                 object_key,
-                filename: safe_filename(&upload.filename),
+                filename: safe_filename(&file.upload.filename),
                 mime: mime.to_owned(),
-                bytes: i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX),
-                sha256: files::sha256_hex(&upload.bytes),
+                bytes: i64::try_from(file.body.len()).unwrap_or(i64::MAX),
+                sha256: files::sha256_hex(&file.body),
             });
         }
     }
@@ -182,6 +197,22 @@ pub async fn submit(
             discard(state, &stored).await;
             Err(e.into())
         }
+    }
+}
+
+/// One file as it will be stored: images decoded and re-encoded (no metadata, nothing appended),
+/// anything else (PDF) as sent.
+struct Prepared<'a> {
+    mime: Option<&'static str>,
+    upload: &'a Upload,
+    body: bytes::Bytes,
+}
+
+fn image_issue(error: files::ImageError) -> &'static str {
+    match error {
+        files::ImageError::TooManyPixels => domain::form::code::IMAGE_TOO_MANY_PIXELS,
+        files::ImageError::TooLarge => domain::form::code::FILE_TOO_LARGE,
+        _ => domain::form::code::IMAGE_UNREADABLE,
     }
 }
 

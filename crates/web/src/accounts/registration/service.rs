@@ -106,23 +106,6 @@ fn to_i32(code: u32) -> Result<i32, AppError> {
     i32::try_from(code).map_err(|e| AppError::Internal(e.into()))
 }
 
-/// Runs the image pipeline off the async runtime, at most one image per core at a time.
-async fn process(
-    state: &AppState,
-    bytes: Bytes,
-    work: impl FnOnce(&[u8], &ImageLimits) -> Result<ProcessedImage, ImageError> + Send + 'static,
-) -> Result<Result<ProcessedImage, ImageError>, AppError> {
-    let permit = state.image_permits.clone().acquire_owned().await.context("image permits closed")?;
-    let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        span.in_scope(|| work(&bytes, &image_limits()))
-    })
-    .await
-    .context("image task panicked")
-    .map_err(AppError::from)
-}
-
 /// Checks the count, stamps every photo, and only when all succeeded stores them and swaps them
 /// in (status `pending`) in one transaction. Objects written for a failed attempt are deleted;
 /// the originals are never written. Returns the citizen's photos as stored now.
@@ -153,7 +136,7 @@ pub async fn replace_identity_photos(
             continue;
         }
         let watermark = watermark.clone();
-        match process(state, upload.bytes, move |bytes, limits| files::process_id_photo(bytes, &watermark, limits)).await? {
+        match state.process_image(upload.bytes, move |bytes, limits| files::process_id_photo(bytes, &watermark, limits)).await? {
             Ok(photo) => stamped.push(photo),
             Err(e) => problems.push(FieldIssue::new(field, e.code())),
         }
@@ -249,7 +232,7 @@ pub async fn replace_avatar(state: &AppState, tenant: &Tenant, citizen: &Citizen
     if upload.oversize {
         return Err(AppError::Validation(vec![FieldIssue::new("avatar", ImageError::TooLarge.code())]));
     }
-    let avatar = process(state, upload.bytes, files::process_avatar)
+    let avatar = state.process_image(upload.bytes, files::process_avatar)
         .await?
         .map_err(|e| AppError::Validation(vec![FieldIssue::new("avatar", e.code())]))?;
     let key = files::object_key(&tenant.0.id.to_string(), AVATAR_KIND);
