@@ -13,6 +13,7 @@ mod m20261202_000003_create_audit_log;
 mod m20261202_000004_add_request_processing;
 mod m20261202_000005_add_identity_review;
 mod m20261202_000006_add_service_days;
+mod m20261203_000001_create_known_devices;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_add_request_processing::Migration),
             Box::new(m20261202_000005_add_identity_review::Migration),
             Box::new(m20261202_000006_add_service_days::Migration),
+            Box::new(m20261203_000001_create_known_devices::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! Login, logout, sessions, rate limits and password reset: HTML and API.
 
 use chrono::{Duration, Utc};
-use eservice_tests::auth::{Browser, api_login, api_token, delivered_mail, link_in};
+use eservice_tests::auth::{Browser, api_login, api_login_on_device, api_token, delivered_mail, link_in};
 use eservice_tests::citizens::TestCitizen;
 use eservice_tests::{DEMO, NONGBUA, TestApp, spawn_app, spawn_app_with};
 use sea_orm::sea_query::Expr;
@@ -253,33 +253,33 @@ async fn idle_and_absolute_expiry_end_sessions() {
 // ---- brute force ----
 
 #[tokio::test]
-async fn repeated_failures_lock_the_account_even_from_another_ip() {
+async fn a_strangers_failures_hold_back_only_the_strangers_client() {
     let app = spawn_app().await;
     let citizen = TestCitizen::new();
     citizen.insert(&app, "demo").await;
-    let mut browser = Browser::new(&app, DEMO);
+    let mut stranger = Browser::new(&app, DEMO);
     for _ in 0..5 {
-        assert_eq!(browser.login(&citizen.national_id, "wrong-password-123").await.status(), 401);
+        assert_eq!(stranger.login(&citizen.national_id, "wrong-password-123").await.status(), 401);
     }
-    let locked = browser.login(&citizen.national_id, &citizen.password).await;
-    assert_eq!(locked.status(), 429, "even the right password waits");
+    let locked = stranger.login(&citizen.national_id, &citizen.password).await;
+    assert_eq!(locked.status(), 429, "even the right password waits, from that client");
     let retry: u64 = locked.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
     assert!((1..=60).contains(&retry), "{retry}");
     assert!(locked.text().await.expect("body").contains("ระงับการเข้าสู่ระบบไว้ชั่วคราว"));
-    assert!(browser.cookie("sid").is_none());
-
-    let mut elsewhere = Browser::from_ip(&app, DEMO, "127.0.0.2");
-    assert_eq!(elsewhere.login(&citizen.national_id, &citizen.password).await.status(), 429, "the lock is per account");
+    assert!(stranger.cookie("sid").is_none());
     let api = api_login(&app, DEMO, &citizen.national_id, &citizen.password).await;
-    assert_eq!(api.status(), 429);
+    assert_eq!(api.status(), 429, "the API from the same address");
     assert_eq!(api.json::<serde_json::Value>().await.expect("json")["error"]["code"], "too_many_requests");
 
-    // An unknown ID locks the same way, so a lock says nothing about who is registered.
+    let mut owner = Browser::from_ip(&app, DEMO, "127.0.0.2");
+    assert_eq!(owner.login(&citizen.national_id, &citizen.password).await.status(), 303, "the owner elsewhere is not held");
+
+    // An unknown ID is held the same way, so being held says nothing about who is registered.
     let unknown = TestCitizen::new();
     for _ in 0..5 {
-        assert_eq!(elsewhere.login(&unknown.national_id, "wrong-password-123").await.status(), 401);
+        assert_eq!(owner.login(&unknown.national_id, "wrong-password-123").await.status(), 401);
     }
-    assert_eq!(elsewhere.login(&unknown.national_id, "wrong-password-123").await.status(), 429);
+    assert_eq!(owner.login(&unknown.national_id, "wrong-password-123").await.status(), 429);
 
     // Other accounts of the same tenant are not affected, nor the same ID in another tenant.
     let other = TestCitizen::new();
@@ -289,6 +289,87 @@ async fn repeated_failures_lock_the_account_even_from_another_ip() {
     twin.email = format!("twin.{}", citizen.email);
     twin.insert(&app, "nongbua").await;
     assert_eq!(Browser::new(&app, NONGBUA).login(&twin.national_id, &twin.password).await.status(), 303);
+}
+
+#[tokio::test]
+async fn guesses_from_many_addresses_never_lock_the_owner_out_of_a_known_device() {
+    let app = spawn_app().await;
+    let citizen = TestCitizen::new();
+    citizen.insert(&app, "demo").await;
+    let mut laptop = Browser::new(&app, DEMO);
+    let first = laptop.login(&citizen.national_id, &citizen.password).await;
+    assert_eq!(first.status(), 303);
+    let device = set_cookie(&first, "device").expect("a device cookie");
+    assert!(device.contains("HttpOnly") && device.contains("SameSite=Lax") && device.contains("Max-Age=31536000"), "{device}");
+    let phone: serde_json::Value = api_login(&app, DEMO, &citizen.national_id, &citizen.password).await.json().await.expect("json");
+    let phone = phone["device_token"].as_str().expect("a device token for the app").to_owned();
+
+    // A stranger guesses from the laptop's own address and from 19 others (the national ID is
+    // printed on every copy of the card).
+    for octet in 1..=20 {
+        let mut stranger = Browser::from_ip(&app, DEMO, &format!("127.0.0.{octet}"));
+        assert_eq!(stranger.login(&citizen.national_id, "wrong-password-123").await.status(), 401);
+    }
+    let mut new_device = Browser::from_ip(&app, DEMO, "127.0.1.1");
+    assert_eq!(
+        new_device.login(&citizen.national_id, &citizen.password).await.status(),
+        429,
+        "unknown devices wait once guesses came from many addresses"
+    );
+
+    assert_eq!(laptop.login(&citizen.national_id, &citizen.password).await.status(), 303, "the known browser signs in");
+    let app_login = api_login_on_device(&app, DEMO, &citizen.national_id, &citizen.password, Some(&phone)).await;
+    assert_eq!(app_login.status(), 200, "the known app signs in");
+    assert_eq!(app_login.json::<serde_json::Value>().await.expect("json")["device_token"], phone.as_str(), "and stays known");
+
+    // A device token of another account, or a made-up one, counts as an unknown device.
+    let other = TestCitizen::new();
+    other.insert(&app, "demo").await;
+    let mut borrowed = Browser::from_ip(&app, DEMO, "127.0.1.2");
+    borrowed.login_as(&other).await;
+    assert_eq!(borrowed.login(&citizen.national_id, &citizen.password).await.status(), 429);
+    let forged = api_login_on_device(&app, DEMO, &citizen.national_id, &citizen.password, Some("made-up")).await;
+    assert_eq!(forged.status(), 429);
+
+    // The known device's own wrong guesses hold back that device only.
+    for _ in 0..5 {
+        assert_eq!(laptop.login(&citizen.national_id, "wrong-password-123").await.status(), 401);
+    }
+    assert_eq!(laptop.login(&citizen.national_id, &citizen.password).await.status(), 429);
+    let app_login = api_login_on_device(&app, DEMO, &citizen.national_id, &citizen.password, Some(&phone)).await;
+    assert_eq!(app_login.status(), 200);
+}
+
+#[tokio::test]
+async fn after_a_password_reset_the_owner_signs_in_whatever_strangers_tried() {
+    let app = spawn_app().await;
+    let citizen = TestCitizen::new();
+    let stored = citizen.insert(&app, "demo").await;
+    let mut old_laptop = Browser::from_ip(&app, DEMO, "127.0.2.1");
+    old_laptop.login_as(&citizen).await;
+    for octet in 1..=20 {
+        let mut stranger = Browser::from_ip(&app, DEMO, &format!("127.0.0.{octet}"));
+        assert_eq!(stranger.login(&citizen.national_id, "wrong-password-123").await.status(), 401);
+    }
+    // The owner, on a new phone behind the same carrier address as one of the guesses.
+    let mut phone = Browser::new(&app, DEMO);
+    assert_eq!(phone.login(&citizen.national_id, &citizen.password).await.status(), 429);
+
+    let token = token_of(&reset_link(&app, DEMO, &citizen.email).await);
+    assert_eq!(phone.open_reset_link(&token).await.status(), 200);
+    let new_password = "Sunflower-paddy-2569";
+    let done = phone.post_form("/password/reset", &[("token", &token), ("password", new_password), ("password_confirm", new_password)]).await;
+    assert_eq!(done.status(), 303);
+    assert!(set_cookie(&done, "device").is_some(), "the phone that made the reset is now a known device");
+    assert_eq!(phone.login(&citizen.national_id, new_password).await.status(), 303, "the owner signs in at once");
+
+    let known: u64 = store::entities::known_device::Entity::find()
+        .filter(store::entities::known_device::Column::CitizenId.eq(stored.id))
+        .count(app.db())
+        .await
+        .expect("db");
+    assert_eq!(known, 1, "the devices from before the reset are forgotten; the phone is known");
+    assert_eq!(old_laptop.login(&citizen.national_id, new_password).await.status(), 303, "a new address is not held either");
 }
 
 #[tokio::test]
@@ -408,10 +489,17 @@ async fn forgot_password_answers_alike_whether_or_not_the_address_is_registered(
     let sent = browser.get("/password/forgot/sent").await.text().await.expect("body");
     assert!(sent.contains("กรุณาตรวจสอบอีเมลของท่าน") && sent.contains("จดหมายขยะ"));
 
-    assert_eq!(queued_mail(&app).await, 1, "only the registered address gets mail");
+    // The same work either way: one e-mail each, so neither answer comes back sooner.
+    assert_eq!(queued_mail(&app).await, 2);
     let mail = delivered_mail(&app).await;
-    assert_eq!(mail.len(), 1);
-    assert!(mail[0].to.contains(&citizen.email));
+    let link = mail.iter().find(|m| m.to.contains(&citizen.email)).expect("the registered address's e-mail");
+    assert!(link.text.as_deref().unwrap_or_default().contains("/password/reset?token="));
+    let note = mail.iter().find(|m| m.to.contains("nobody.here@example.com")).expect("a note to the unknown address");
+    let note_text = note.text.as_deref().unwrap_or_default();
+    assert!(note.subject.contains("คำขอเปลี่ยนรหัสผ่าน") && note.subject.contains("Password reset request"), "{}", note.subject);
+    assert!(note_text.contains("ไม่พบบัญชีที่ลงทะเบียนด้วยอีเมลนี้") && note_text.contains("no account is registered"), "{note_text}");
+    assert!(note_text.contains(&format!("{}/register", app.state.tenant_origin("demo"))), "where to register");
+    assert!(!note_text.contains("token="), "nothing that resets anything");
 
     let malformed = browser.post_form("/password/forgot", &[("email", "not an address")]).await;
     assert_eq!(malformed.status(), 422);
@@ -465,9 +553,8 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
     assert_eq!(sessions_of(&app, stored.id).await, 2);
 
     let link = reset_link(&app, DEMO, &citizen.email).await;
-    let path = link.trim_start_matches(&app.state.tenant_origin("demo")).to_owned();
     let mut browser = Browser::new(&app, DEMO);
-    let form = browser.get(&path).await;
+    let form = browser.open_reset_link(&token_of(&link)).await;
     assert_eq!(form.status(), 200);
     assert_eq!(form.headers()["cache-control"], "no-store");
     assert_eq!(form.headers()["referrer-policy"], "no-referrer", "the token never leaves as a Referer");
@@ -491,7 +578,9 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
     let again = browser.post_form("/password/reset", &fields).await;
     assert_eq!(again.status(), 400, "a link works once");
     assert!(again.text().await.expect("body").contains("ลิงก์เปลี่ยนรหัสผ่านใช้ไม่ได้"));
-    assert_eq!(browser.get(&path).await.status(), 400);
+    assert!(browser.cookie("reset_token").is_none(), "the token's cookie is cleared after the reset");
+    assert_eq!(browser.get(&format!("/password/reset?token={}", token_of(&link))).await.status(), 303);
+    assert_eq!(browser.get("/password/reset").await.status(), 400, "the used link shows as invalid");
 
     let mut fresh = Browser::new(&app, DEMO);
     assert_eq!(fresh.login(&citizen.national_id, &citizen.password).await.status(), 401, "the old password is gone");
@@ -513,12 +602,12 @@ async fn a_reset_voids_every_other_open_link() {
     let second = token_of(&reset_link(&app, DEMO, &citizen.email).await);
     assert_ne!(first, second);
     let mut browser = Browser::new(&app, DEMO);
-    assert_eq!(browser.get(&format!("/password/reset?token={first}")).await.status(), 200, "a new request voids nothing");
-    assert_eq!(browser.get(&format!("/password/reset?token={second}")).await.status(), 200);
+    assert_eq!(browser.open_reset_link(&first).await.status(), 200, "a new request voids nothing");
+    assert_eq!(browser.open_reset_link(&second).await.status(), 200);
     let password = "Sunflower-paddy-2569";
     let done = browser.post_form("/password/reset", &[("token", &second), ("password", password), ("password_confirm", password)]).await;
     assert_eq!(done.status(), 303);
-    assert_eq!(browser.get(&format!("/password/reset?token={first}")).await.status(), 400, "the other link is void");
+    assert_eq!(browser.open_reset_link(&first).await.status(), 400, "the other link is void");
 }
 
 #[tokio::test]
@@ -532,25 +621,25 @@ async fn expired_forged_and_foreign_reset_links_are_refused() {
     let token = token_of(&reset_link(&app, DEMO, &citizen.email).await);
 
     let mut nongbua = Browser::new(&app, NONGBUA);
-    let foreign = nongbua.get(&format!("/password/reset?token={token}")).await;
+    let foreign = nongbua.open_reset_link(&token).await;
     assert_eq!(foreign.status(), 400, "a demo link means nothing on nongbua");
     let password = "Sunflower-paddy-2569";
     let foreign = nongbua.post_form("/password/reset", &[("token", &token), ("password", password), ("password_confirm", password)]).await;
     assert_eq!(foreign.status(), 400);
 
     let mut browser = Browser::new(&app, DEMO);
-    let forged = browser.get(&format!("/password/reset?token={}", access::token::new_token())).await;
+    let forged = browser.open_reset_link(&access::token::new_token()).await;
     assert_eq!(forged.status(), 400);
     let forged = forged.text().await.expect("body");
     assert!(forged.contains("ลิงก์เปลี่ยนรหัสผ่านใช้ไม่ได้") && forged.contains(r#"href="/password/forgot""#), "a way to ask again");
-    assert_eq!(browser.get("/password/reset").await.status(), 400, "no token at all");
+    assert_eq!(Browser::new(&app, DEMO).get("/password/reset").await.status(), 400, "no token at all");
 
     password_reset::Entity::update_many()
         .col_expr(password_reset::Column::ExpiresAt, Expr::value(Utc::now() - Duration::seconds(1)))
         .exec(app.db())
         .await
         .expect("db");
-    assert_eq!(browser.get(&format!("/password/reset?token={token}")).await.status(), 400, "expired");
+    assert_eq!(browser.open_reset_link(&token).await.status(), 400, "expired");
     let expired = browser.post_form("/password/reset", &[("token", &token), ("password", password), ("password_confirm", password)]).await;
     assert_eq!(expired.status(), 400);
     assert_eq!(Browser::new(&app, DEMO).login(&citizen.national_id, &citizen.password).await.status(), 303, "password unchanged");
@@ -571,7 +660,7 @@ async fn a_weak_or_mistyped_new_password_is_refused_and_the_link_kept() {
         assert!(page.contains(r#"data-testid="form-error""#) && page.contains("คำแนะนำ"), "{password}");
         assert!(page.contains(&format!(r#"value="{token}""#)), "the link is kept");
     }
-    assert_eq!(browser.get(&format!("/password/reset?token={token}")).await.status(), 200, "still usable");
+    assert_eq!(browser.open_reset_link(&token).await.status(), 200, "still usable");
     assert_eq!(queued_mail(&app).await, 1, "nothing but the reset e-mail");
 }
 
@@ -592,7 +681,7 @@ async fn forgot_password_is_limited_per_address_and_per_ip() {
         assert_eq!(browser.post_form("/password/forgot", &[("email", "nobody.here@example.com")]).await.status(), 303);
     }
     assert_eq!(browser.post_form("/password/forgot", &[("email", "nobody.here@example.com")]).await.status(), 429, "alike for unknown addresses");
-    assert_eq!(queued_mail(&app).await, 3);
+    assert_eq!(queued_mail(&app).await, 6, "three links and three notes that no account uses the address");
 
     let mut other = Browser::from_ip(&app, DEMO, "127.0.0.4");
     for i in 0..10 {
@@ -622,8 +711,9 @@ async fn the_api_resets_a_password_by_the_emailed_token() {
     assert_eq!(malformed.json::<serde_json::Value>().await.expect("json")["error"]["fields"][0]["field"], "email");
 
     let mail = delivered_mail(&app).await;
-    assert_eq!(mail.len(), 1);
-    let token = token_of(&link_in(mail[0].text.as_deref().unwrap_or_default(), "token=").expect("link"));
+    assert_eq!(mail.len(), 2, "a link, and a note to the unknown address");
+    let link = mail.iter().find(|m| m.to.contains(&citizen.email)).expect("the citizen's e-mail");
+    let token = token_of(&link_in(link.text.as_deref().unwrap_or_default(), "token=").expect("link"));
 
     let reset = |token: &str, password: &str| {
         app.post(DEMO, "/api/v1/password/reset").json(&serde_json::json!({ "token": token, "password": password })).send()
@@ -649,14 +739,17 @@ async fn the_api_resets_a_password_by_the_emailed_token() {
         .expect("reset");
     assert_eq!(foreign.status(), 422, "another tenant's token");
 
-    assert_eq!(reset(&token, "Sunflower-paddy-2569").await.expect("reset").status(), 204);
+    let done = reset(&token, "Sunflower-paddy-2569").await.expect("reset");
+    assert_eq!(done.status(), 200);
+    let done: serde_json::Value = done.json().await.expect("json");
+    assert_eq!(done["device_token"].as_str().map(str::len), Some(43), "the app is a known device: {done}");
     assert_eq!(reset(&token, "Sunflower-paddy-2570").await.expect("reset").status(), 422, "once only");
     assert_eq!(sessions_of(&app, stored.id).await, 0);
     let logout = app.post(DEMO, "/api/v1/auth/logout").bearer_auth(&bearer).send().await.expect("logout");
     assert_eq!(logout.status(), 401);
     assert_eq!(api_login(&app, DEMO, &citizen.national_id, "Sunflower-paddy-2569").await.status(), 200);
     assert_eq!(api_login(&app, DEMO, &citizen.national_id, &citizen.password).await.status(), 401);
-    assert_eq!(queued_mail(&app).await, 2, "the reset link and the password-changed notice");
+    assert_eq!(queued_mail(&app).await, 3, "the reset link, the note to the unknown address and the password-changed notice");
 }
 
 // ---- dev mailbox ----

@@ -103,6 +103,16 @@ impl<'a> Browser<'a> {
         self.post_form("/login", &[("username", national_id), ("password", password)]).await
     }
 
+    /// Opens a password-reset link as a browser does: the link answers with a redirect to the bare
+    /// page (the token moves from the address into a cookie), which shows the form.
+    pub async fn open_reset_link(&mut self, token: &str) -> reqwest::Response {
+        let first = self.get(&format!("/password/reset?token={token}")).await;
+        assert_eq!(first.status(), 303, "the link redirects");
+        assert_eq!(first.headers()["location"], "/password/reset", "to an address without the token");
+        assert_eq!(first.headers()["referrer-policy"], "no-referrer");
+        self.get("/password/reset").await
+    }
+
     /// Logs in through the form and checks that it worked.
     pub async fn login_as(&mut self, citizen: &TestCitizen) {
         let response = self.login(&citizen.national_id, &citizen.password).await;
@@ -113,8 +123,13 @@ impl<'a> Browser<'a> {
 
 /// `POST /api/v1/auth/login`; the raw response.
 pub async fn api_login(app: &TestApp, host: &str, username: &str, password: &str) -> reqwest::Response {
+    api_login_on_device(app, host, username, password, None).await
+}
+
+/// `POST /api/v1/auth/login` presenting the `device_token` an earlier answer gave.
+pub async fn api_login_on_device(app: &TestApp, host: &str, username: &str, password: &str, device: Option<&str>) -> reqwest::Response {
     app.post(host, "/api/v1/auth/login")
-        .json(&serde_json::json!({ "username": username, "password": password }))
+        .json(&serde_json::json!({ "username": username, "password": password, "device_token": device }))
         .send()
         .await
         .expect("api login")

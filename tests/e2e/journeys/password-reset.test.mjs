@@ -97,6 +97,7 @@ test('forgotten password on a phone: e-mailed link, new password, log in', async
 
   // "เปลี่ยนรหัสผ่าน" → the new password with the guidance
   await page.goto(resetLink);
+  assert.equal(new URL(page.url()).search, '', 'the token has left the address bar');
   assert.match(await page.locator('h1').innerText(), /ตั้งรหัสผ่านใหม่/);
   assert.ok(await page.getByText('คำแนะนำ', { exact: true }).isVisible(), 'the guidance is shown');
   await page.getByLabel('รหัสผ่านใหม่', { exact: true }).fill(newPassword);

@@ -6,6 +6,7 @@ pub mod citizen;
 pub mod document;
 pub mod form_version;
 pub mod identity_photo;
+pub mod known_device;
 pub mod outbox;
 pub mod password_reset;
 pub mod reference_counter;

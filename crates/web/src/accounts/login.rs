@@ -152,6 +152,7 @@ async fn login(
     csrf: CsrfToken,
     client: Client,
     SessionCookie(replaced): SessionCookie,
+    DeviceCookie(device): DeviceCookie,
     HtmlForm(form): HtmlForm<LoginForm>,
 ) -> Result<Response, AppError> {
     csrf::verify(&csrf, &form.csrf_token)?;
@@ -167,7 +168,7 @@ async fn login(
             return page.render(&state, &tenant, lang, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    match sign_in::sign_in(&state, &tenant, &client, &credentials, WEB, replaced.as_deref()).await {
+    match sign_in::sign_in(&state, &tenant, &client, &credentials, WEB, replaced.as_deref(), device.as_deref()).await {
         Ok(signed_in) => {
             let target = match signed_in.citizen.identity_status.as_str() {
                 store::citizens::identity_status::PHOTOS_REQUIRED => "/register/identity".to_owned(),
@@ -179,6 +180,9 @@ async fn login(
             // A new CSRF token with the new session, so one planted before login is useless after it.
             if let Ok(value) = HeaderValue::from_str(&csrf_cookie(&state, &signed_in.session.csrf)) {
                 cookies.append(header::SET_COOKIE, value);
+            }
+            if let Some(device) = &signed_in.new_device {
+                cookies.append(header::SET_COOKIE, session::device_cookie(&state, device));
             }
             Ok(response)
         }
@@ -227,6 +231,17 @@ impl<S: Send + Sync> FromRequestParts<S> for SessionCookie {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
         Ok(Self(session::cookie_value(parts, session::SESSION_COOKIE).filter(|t| !t.is_empty()).map(str::to_owned)))
+    }
+}
+
+/// The device cookie sent with this request, if any (known to an account or not).
+pub(crate) struct DeviceCookie(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for DeviceCookie {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Self(session::cookie_value(parts, session::DEVICE_COOKIE).filter(|t| !t.is_empty()).map(str::to_owned)))
     }
 }
 

@@ -79,6 +79,17 @@ pub fn cookie(state: &AppState, token: &str) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("sid=; Path=/; Max-Age=0"))
 }
 
+/// The cookie that marks a browser the citizen signed in from before (see `sign_in::Throttle`).
+pub const DEVICE_COOKIE: &str = "device";
+const DEVICE_COOKIE_DAYS: i64 = 365;
+
+pub fn device_cookie(state: &AppState, token: &str) -> HeaderValue {
+    let secure = if state.config.https { "; Secure" } else { "" };
+    let max_age = chrono::Duration::days(DEVICE_COOKIE_DAYS).num_seconds();
+    let value = format!("{DEVICE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("device=; Path=/; Max-Age=0"))
+}
+
 pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
         .headers

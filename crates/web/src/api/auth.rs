@@ -46,12 +46,18 @@ struct LoginBody {
     username: String,
     #[serde(default)]
     password: String,
+    /// The `device_token` an earlier login or reset answered with, if the app kept one.
+    #[serde(default)]
+    device_token: Option<String>,
 }
 
 #[derive(Serialize)]
 struct TokenView {
     token: String,
     expires_at: DateTime<Utc>,
+    /// Marks this app as the citizen's known device: send it with the next login, so that a
+    /// stranger's wrong guesses elsewhere never hold this device back.
+    device_token: String,
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
@@ -62,9 +68,11 @@ async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, AppError> {
     let credentials = Credentials::parse(&body.username, &body.password).map_err(AppError::Validation)?;
-    match sign_in::sign_in(&state, &tenant, &client, &credentials, API, None).await {
+    let device = body.device_token.as_deref().filter(|t| !t.is_empty());
+    match sign_in::sign_in(&state, &tenant, &client, &credentials, API, None, device).await {
         Ok(signed_in) => {
-            let view = TokenView { token: signed_in.session.token, expires_at: signed_in.session.expires_at };
+            let device_token = signed_in.new_device.or(body.device_token).unwrap_or_default();
+            let view = TokenView { token: signed_in.session.token, expires_at: signed_in.session.expires_at, device_token };
             Ok(Json(view).into_response())
         }
         Err(SignInError::InvalidCredentials) => Ok(invalid_credentials()),
@@ -124,13 +132,19 @@ struct ResetBody {
     password: String,
 }
 
+#[derive(Serialize)]
+struct ResetView {
+    /// As from a login: the app that made the reset is the citizen's known device.
+    device_token: String,
+}
+
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
-async fn reset(State(state): State<AppState>, tenant: Tenant, ApiJson(body): ApiJson<ResetBody>) -> Result<StatusCode, AppError> {
+async fn reset(State(state): State<AppState>, tenant: Tenant, ApiJson(body): ApiJson<ResetBody>) -> Result<Json<ResetView>, AppError> {
     if body.token.is_empty() {
         return Err(AppError::Validation(vec![FieldIssue::new("token", "required")]));
     }
     match password_reset::reset_password(&state, &tenant, &body.token, &body.password).await {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Ok(device_token) => Ok(Json(ResetView { device_token })),
         Err(ResetError::App(e)) => Err(e),
         Err(e) => Err(AppError::Validation(e.field_issue().into_iter().collect())),
     }

@@ -40,6 +40,24 @@ pub fn password_reset(state: &AppState, tenant: &Tenant, to: &Recipient, link: &
     render(state, tenant, to, "account_mail.reset_subject", [part(Lang::Th), part(Lang::En)])
 }
 
+/// Asked for an address no account uses: says so, and where to register. Sent so that a
+/// registered and an unknown address cost the same work and take the same time.
+pub fn password_reset_unknown(state: &AppState, tenant: &Tenant, to: &str) -> Result<EmailMessage, AppError> {
+    let register = format!("{}/register", state.tenant_origin(&tenant.0.slug));
+    let part = |lang| {
+        let tr = Tr { views: &state.views, lang, tenant };
+        Part {
+            lang: lang.code(),
+            greeting: String::new(),
+            paragraphs: vec![tr.fill("account_mail.unknown_intro", &[]), tr.fill("account_mail.unknown_hint", &[])],
+            action: Some(Action { label: tr.fill("account_mail.unknown_action", &[]), url: register.clone() }),
+            after: vec![tr.fill("account_mail.unknown_ignore", &[])],
+        }
+    };
+    let to = Recipient { name: String::new(), email: to.to_owned() };
+    render(state, tenant, &to, "account_mail.unknown_subject", [part(Lang::Th), part(Lang::En)])
+}
+
 /// "your password was changed", with when, and whom to call if it was not them.
 pub fn password_changed(state: &AppState, tenant: &Tenant, to: &Recipient, at: DateTime<Utc>) -> Result<EmailMessage, AppError> {
     let login = format!("{}/login", state.tenant_origin(&tenant.0.slug));

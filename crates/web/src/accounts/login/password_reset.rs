@@ -7,15 +7,16 @@ use domain::email::Email;
 use domain::password_policy::{PasswordPolicy, PasswordProblem, PersonalFacts};
 
 use super::mail::{self, Recipient};
-use super::sign_in::account_key;
+use super::sign_in::{account_key, remember_device};
 use crate::error::{AppError, FieldIssue};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 
 pub const LINK_LIFETIME: Duration = Duration::minutes(30);
 
-/// Sends a reset link to `email` if it belongs to a citizen of the tenant. Unknown addresses go
-/// the same way up to the two writes, so callers answer alike and in about the same time.
+/// Sends a reset link to `email` if it belongs to a citizen of the tenant, and otherwise a note
+/// that no account uses the address. Either way one e-mail is rendered and queued in one
+/// transaction, so callers answer alike and in the same time.
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
 pub async fn request_link(state: &AppState, tenant: &Tenant, client_ip: &str, email: &Email) -> Result<(), AppError> {
     let scope = tenant.scope();
@@ -26,16 +27,14 @@ pub async fn request_link(state: &AppState, tenant: &Tenant, client_ip: &str, em
     let link = format!("{}/password/reset?token={token}", state.tenant_origin(&tenant.0.slug));
     let now = Utc::now();
     let txn = store::begin_write(&state.db).await?;
-    let citizen = store::citizens::find_by_email(&txn, scope, email.as_str()).await?;
-    let recipient = match &citizen {
-        Some(c) => Recipient::of(c),
-        None => Recipient { name: String::new(), email: email.as_str().to_owned() },
+    let message = match store::citizens::find_by_email(&txn, scope, email.as_str()).await? {
+        Some(citizen) => {
+            store::password_resets::create(&txn, scope, citizen.id, &hash_token(&token), now, now + LINK_LIFETIME).await?;
+            mail::password_reset(state, tenant, &Recipient::of(&citizen), &link, LINK_LIFETIME)?
+        }
+        None => mail::password_reset_unknown(state, tenant, email.as_str())?,
     };
-    let message = mail::password_reset(state, tenant, &recipient, &link, LINK_LIFETIME)?;
-    if let Some(citizen) = &citizen {
-        store::password_resets::create(&txn, scope, citizen.id, &hash_token(&token), now, now + LINK_LIFETIME).await?;
-        store::outbox::enqueue_email(&txn, Some(scope.tenant_id()), &message).await?;
-    }
+    store::outbox::enqueue_email(&txn, Some(scope.tenant_id()), &message).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -74,9 +73,11 @@ impl From<sea_orm::DbErr> for ResetError {
 }
 
 /// Sets a new password with a reset link. In one transaction: the token is used up, the hash
-/// replaced, every other open link voided, every session ended and a confirmation e-mail queued.
+/// replaced, every other open link voided, every session ended, every known device forgotten and
+/// a confirmation e-mail queued. Answers a device token for the device that made the reset, which
+/// the owner then signs in with whatever a stranger has been guessing.
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
-pub async fn reset_password(state: &AppState, tenant: &Tenant, token: &str, password: &str) -> Result<(), ResetError> {
+pub async fn reset_password(state: &AppState, tenant: &Tenant, token: &str, password: &str) -> Result<String, ResetError> {
     let scope = tenant.scope();
     let token_hash = hash_token(token);
     let now = Utc::now();
@@ -98,10 +99,12 @@ pub async fn reset_password(state: &AppState, tenant: &Tenant, token: &str, pass
     store::citizens::set_password_hash(&txn, scope, citizen.id, &hash).await?;
     store::password_resets::void_for_citizen(&txn, scope, citizen.id, now).await?;
     store::sessions::delete_for_citizen(&txn, scope, citizen.id, None).await?;
+    store::known_devices::forget_all(&txn, scope, citizen.id).await?;
+    let device = remember_device(&txn, scope, citizen.id).await?;
     store::outbox::enqueue_email(&txn, Some(scope.tenant_id()), &notice).await?;
     txn.commit().await?;
 
-    // Whoever holds the new password may log in at once, even after a lockout.
-    state.limits.login_account.reset(&account_key(scope, &citizen.national_id));
-    Ok(())
+    // Whoever holds the new password may log in at once, even from a new device.
+    state.limits.login_unknown_devices.reset(&account_key(scope, &citizen.national_id));
+    Ok(device)
 }

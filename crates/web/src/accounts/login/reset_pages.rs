@@ -2,18 +2,20 @@
 //! every address → the link's new-password form with its guidance → "ดำเนินการสำเร็จ" and login.
 
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::email::Email;
 use domain::locale::Lang;
 use domain::password_policy::{PasswordPolicy, guidance_keys};
 use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
 
 use super::password_reset::{self, ResetError};
 use super::{Client, HtmlForm, LoginPage, no_store};
 use crate::accounts::csrf::{self, CsrfToken};
+use crate::accounts::session;
 use crate::error::AppError;
 use crate::i18n::RequestLang;
 use crate::render::{PageCtx, Views};
@@ -123,19 +125,50 @@ fn policy_text(views: &Views, lang: Lang, key: &str) -> String {
     views.t(lang, key).replace("{min}", &policy.min_length.to_string()).replace("{max}", &policy.max_length.to_string())
 }
 
+/// Holds the token of an opened reset link, so that it leaves the address bar (and the history)
+/// after the first load; only sent back to the reset page itself.
+const RESET_COOKIE: &str = "reset_token";
+
+fn reset_cookie(state: &AppState, token: &str) -> HeaderValue {
+    let secure = if state.config.https { "; Secure" } else { "" };
+    let max_age = if token.is_empty() { 0 } else { password_reset::LINK_LIFETIME.num_seconds() };
+    let value = format!("{RESET_COOKIE}={token}; Path=/password/reset; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("reset_token=; Path=/password/reset; Max-Age=0"))
+}
+
+/// The link from the e-mail (`?token=`) is answered with a redirect to the bare page, the token
+/// moved into a cookie; the bare page puts it into the form.
 async fn reset_page(
     State(state): State<AppState>,
     tenant: Tenant,
     RequestLang(lang): RequestLang,
     csrf: CsrfToken,
     Query(q): Query<TokenQuery>,
+    ResetCookie(kept): ResetCookie,
 ) -> Result<Response, AppError> {
-    if !password_reset::link_is_live(&state, &tenant, &q.token).await? {
+    if !q.token.is_empty() {
+        let mut response = Redirect::to("/password/reset").into_response();
+        let headers = response.headers_mut();
+        headers.append(header::SET_COOKIE, reset_cookie(&state, &q.token));
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(response);
+    }
+    let token = kept.unwrap_or_default();
+    if !password_reset::link_is_live(&state, &tenant, &token).await? {
         return invalid_link(&state, &tenant, lang);
     }
-    // The language switch comes back to this same link.
-    let path = format!("/password/reset?token={}", q.token);
-    render(&state, &tenant, lang, &path, "reset_form.html", StatusCode::OK, &ResetPage::new(&state.views, lang, csrf, q.token))
+    render(&state, &tenant, lang, "/password/reset", "reset_form.html", StatusCode::OK, &ResetPage::new(&state.views, lang, csrf, token))
+}
+
+struct ResetCookie(Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ResetCookie {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Self(session::cookie_value(parts, RESET_COOKIE).filter(|t| !t.is_empty()).map(str::to_owned)))
+    }
 }
 
 fn invalid_link(state: &AppState, tenant: &Tenant, lang: Lang) -> Result<Response, AppError> {
@@ -164,7 +197,13 @@ async fn reset(
         Some(state.views.t(lang, "field_error.password_mismatch"))
     } else {
         match password_reset::reset_password(&state, &tenant, &form.token, &form.password).await {
-            Ok(()) => return Ok(Redirect::to("/password/reset/done").into_response()),
+            Ok(device) => {
+                let mut response = Redirect::to("/password/reset/done").into_response();
+                let headers = response.headers_mut();
+                headers.append(header::SET_COOKIE, session::device_cookie(&state, &device));
+                headers.append(header::SET_COOKIE, reset_cookie(&state, ""));
+                return Ok(response);
+            }
             Err(ResetError::TokenInvalid) => return invalid_link(&state, &tenant, lang),
             Err(ResetError::Password(problem)) => Some(policy_text(&state.views, lang, &format!("field_error.{}", problem.code()))),
             Err(ResetError::App(e)) => return Err(e),

@@ -1,7 +1,9 @@
-//! Checking a national ID and password and opening a session, with brute-force limits per client
-//! IP and per account. No answer, and no answer's timing, tells whether an account exists.
+//! Checking a national ID and password and opening a session, with brute-force limits that a
+//! stranger cannot turn into a lockout of the owner (see [`Throttle`]). No answer, and no answer's
+//! timing, tells whether an account exists.
 
 use access::ratelimit::RetryAfter;
+use chrono::Utc;
 use domain::national_id::NationalId;
 use store::Scope;
 use store::citizens::Citizen;
@@ -9,7 +11,7 @@ use store::citizens::Citizen;
 use super::Client;
 use crate::accounts::session::{self, Started};
 use crate::error::{AppError, FieldIssue};
-use crate::state::AppState;
+use crate::state::{AppState, Limits};
 use crate::tenancy::Tenant;
 
 /// Longer than any password the policy accepts; refused before it reaches the hasher.
@@ -57,6 +59,8 @@ pub enum SignInError {
 pub struct SignedIn {
     pub citizen: Citizen,
     pub session: Started,
+    /// A device token to hand back (cookie or JSON) when this device was not known yet.
+    pub new_device: Option<String>,
 }
 
 /// The rate-limit key of an account: tenant and national ID.
@@ -64,8 +68,54 @@ pub fn account_key(scope: Scope, national_id: &str) -> String {
     format!("{}:{national_id}", scope.tenant_id())
 }
 
+/// How an attempt is throttled. A device the citizen signed in from before (its device token
+/// names this account) is counted on its own, so a stranger's guesses elsewhere never lock the
+/// owner out there; any other client is counted per address, per account and address, and per
+/// account across all unknown clients (which a password reset clears).
+enum Throttle {
+    Known { device_key: String, token_hash: String },
+    Unknown { ip_key: String, account_client_key: String, account_key: String },
+}
+
+impl Throttle {
+    fn check(&self, limits: &Limits) -> Result<(), RetryAfter> {
+        match self {
+            Self::Known { device_key, .. } => limits.login_device.check(device_key),
+            Self::Unknown { ip_key, account_client_key, account_key } => {
+                limits.login_ip.check(ip_key)?;
+                limits.login_account_client.check(account_client_key)?;
+                limits.login_unknown_devices.check(account_key)
+            }
+        }
+    }
+
+    fn failed(&self, limits: &Limits) {
+        match self {
+            Self::Known { device_key, .. } => limits.login_device.record_failure(device_key),
+            Self::Unknown { ip_key, account_client_key, account_key } => {
+                limits.login_ip.record_failure(ip_key);
+                limits.login_account_client.record_failure(account_client_key);
+                limits.login_unknown_devices.record_failure(account_key);
+            }
+        }
+    }
+
+    /// Only the account's counts start again: forgiving the address too would let one valid
+    /// account launder guesses at everyone else's.
+    fn succeeded(&self, limits: &Limits) {
+        match self {
+            Self::Known { device_key, .. } => limits.login_device.reset(device_key),
+            Self::Unknown { account_client_key, account_key, .. } => {
+                limits.login_account_client.reset(account_client_key);
+                limits.login_unknown_devices.reset(account_key);
+            }
+        }
+    }
+}
+
 /// Checks the credentials and starts a session of `kind`; `replaced` (the session token the
 /// client presented, if any) is ended, so a session id fixed before login is worthless after it.
+/// `device` is the device token the client presented, if any.
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, kind))]
 pub async fn sign_in(
     state: &AppState,
@@ -74,16 +124,29 @@ pub async fn sign_in(
     credentials: &Credentials,
     kind: &str,
     replaced: Option<&str>,
+    device: Option<&str>,
 ) -> Result<SignedIn, SignInError> {
     let scope = tenant.scope();
-    let ip_key = format!("{}:{}", scope.tenant_id(), client.ip);
-    let account_key = account_key(scope, credentials.national_id.as_str());
-    state.limits.login_ip.check(&ip_key)?;
-    state.limits.login_account.check(&account_key)?;
+    let national_id = credentials.national_id.as_str();
+    let citizen = store::citizens::find_by_national_id(&state.db, scope, national_id).await.map_err(AppError::from)?;
+    let known_device = match (device, &citizen) {
+        (Some(token), Some(citizen)) => {
+            let token_hash = access::token::hash_token(token);
+            let owner = store::known_devices::owner(&state.db, scope, &token_hash).await.map_err(AppError::from)?;
+            (owner == Some(citizen.id)).then_some(token_hash)
+        }
+        _ => None,
+    };
+    let throttle = match known_device {
+        Some(token_hash) => Throttle::Known { device_key: format!("{}:{token_hash}", scope.tenant_id()), token_hash },
+        None => Throttle::Unknown {
+            ip_key: format!("{}:{}", scope.tenant_id(), client.ip),
+            account_client_key: format!("{}:{}", account_key(scope, national_id), client.ip),
+            account_key: account_key(scope, national_id),
+        },
+    };
+    throttle.check(&state.limits)?;
 
-    let citizen = store::citizens::find_by_national_id(&state.db, scope, credentials.national_id.as_str())
-        .await
-        .map_err(AppError::from)?;
     let verified = state
         .hasher
         .verify_or_dummy(credentials.password.clone(), citizen.as_ref().map(|c| c.password_hash.clone()))
@@ -92,21 +155,32 @@ pub async fn sign_in(
     let citizen = match citizen {
         Some(citizen) if verified => citizen,
         _ => {
-            state.limits.login_ip.record_failure(&ip_key);
-            state.limits.login_account.record_failure(&account_key);
+            throttle.failed(&state.limits);
             return Err(SignInError::InvalidCredentials);
         }
     };
-    // Only the account's count starts again: forgiving the IP too would let one valid account
-    // launder guesses at everyone else's.
-    state.limits.login_account.reset(&account_key);
+    throttle.succeeded(&state.limits);
     upgrade_hash(state, scope, &citizen, &credentials.password).await;
 
     if let Some(old) = replaced {
         sign_out(state, tenant, old).await?;
     }
     let session = session::start(state, scope, citizen.id, kind, &client.ip, &client.user_agent).await?;
-    Ok(SignedIn { citizen, session })
+    let new_device = match &throttle {
+        Throttle::Known { token_hash, .. } => {
+            store::known_devices::touch(&state.db, scope, token_hash, Utc::now()).await.map_err(AppError::from)?;
+            None
+        }
+        Throttle::Unknown { .. } => Some(remember_device(&state.db, scope, citizen.id).await?),
+    };
+    Ok(SignedIn { citizen, session, new_device })
+}
+
+/// Issues a device token for this citizen and remembers its hash.
+pub async fn remember_device<C: sea_orm::ConnectionTrait>(conn: &C, scope: Scope, citizen_id: uuid::Uuid) -> Result<String, AppError> {
+    let token = access::token::new_token();
+    store::known_devices::remember(conn, scope, citizen_id, &access::token::hash_token(&token), Utc::now()).await?;
+    Ok(token)
 }
 
 /// Ends the session with this token (a cookie or a bearer token); unknown tokens are ignored.
