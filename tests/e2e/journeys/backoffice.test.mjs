@@ -163,7 +163,8 @@ test('an officer signs in with TOTP, approves the identity, completes the reques
   const deadline = Date.now() + 20_000;
   for (;;) {
     await cpage.goto(tenantUrl('demo', '/dev/mailbox'));
-    const link = cpage.getByTestId('mail-link').filter({ hasText: citizen.email }).filter({ hasText: reference }).first();
+    // By its subject "คำร้องเลขที่ … : ดำเนินการสำเร็จ": the acknowledgement names the reference too.
+    const link = cpage.getByTestId('mail-link').filter({ hasText: citizen.email }).filter({ hasText: `${reference}: ดำเนินการสำเร็จ` }).first();
     if (await link.count()) {
       await link.click();
       break;
