@@ -230,7 +230,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SessionCookie {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        Ok(Self(session::cookie_value(parts, session::SESSION_COOKIE).filter(|t| !t.is_empty()).map(str::to_owned)))
+        Ok(Self(session::cookie_token(parts, session::SESSION_COOKIE)))
     }
 }
 
@@ -241,7 +241,7 @@ impl<S: Send + Sync> FromRequestParts<S> for DeviceCookie {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        Ok(Self(session::cookie_value(parts, session::DEVICE_COOKIE).filter(|t| !t.is_empty()).map(str::to_owned)))
+        Ok(Self(session::cookie_token(parts, session::DEVICE_COOKIE)))
     }
 }
 

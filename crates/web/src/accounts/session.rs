@@ -71,12 +71,18 @@ pub async fn start(
     Ok(Started { token, csrf, expires_at })
 }
 
+/// A `Set-Cookie` value for an `HttpOnly` token cookie, `Secure` on HTTPS; an empty `token` clears
+/// it. Tokens are base64url, so the value is always a valid header.
+pub fn token_cookie(state: &AppState, name: &str, token: &str, path: &str, same_site: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.config.https { "; Secure" } else { "" };
+    let max_age = if token.is_empty() { 0 } else { max_age.max(0) };
+    let value = format!("{name}={token}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+}
+
 /// The `Set-Cookie` value for a web session (or for clearing it when `token` is empty).
 pub fn cookie(state: &AppState, token: &str) -> HeaderValue {
-    let secure = if state.config.https { "; Secure" } else { "" };
-    let max_age = if token.is_empty() { 0 } else { lifetimes(WEB).absolute.num_seconds() };
-    let value = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
-    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("sid=; Path=/; Max-Age=0"))
+    token_cookie(state, SESSION_COOKIE, token, "/", "Lax", lifetimes(WEB).absolute.num_seconds())
 }
 
 /// The cookie that marks a browser the citizen signed in from before (see `sign_in::Throttle`).
@@ -84,10 +90,12 @@ pub const DEVICE_COOKIE: &str = "device";
 const DEVICE_COOKIE_DAYS: i64 = 365;
 
 pub fn device_cookie(state: &AppState, token: &str) -> HeaderValue {
-    let secure = if state.config.https { "; Secure" } else { "" };
-    let max_age = chrono::Duration::days(DEVICE_COOKIE_DAYS).num_seconds();
-    let value = format!("{DEVICE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
-    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("device=; Path=/; Max-Age=0"))
+    token_cookie(state, DEVICE_COOKIE, token, "/", "Lax", chrono::Duration::days(DEVICE_COOKIE_DAYS).num_seconds())
+}
+
+/// The non-empty value of the cookie `name`, as an owned token.
+pub fn cookie_token(parts: &Parts, name: &str) -> Option<String> {
+    cookie_value(parts, name).filter(|t| !t.is_empty()).map(str::to_owned)
 }
 
 pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {

@@ -20,7 +20,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::{HeaderValue, header, request::Parts};
 use chrono::Utc;
 
-use crate::accounts::session::cookie_value;
+
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
@@ -69,10 +69,7 @@ fn client_ip(parts: &Parts) -> String {
 
 /// The `Set-Cookie` value for a staff session (or for clearing it when `token` is empty).
 pub fn staff_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.https { "; Secure" } else { "" };
-    let max_age = if token.is_empty() { 0 } else { max_age.max(0) };
-    let value = format!("{STAFF_COOKIE}={token}; Path=/staff; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
-    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("staff_sid=; Path=/; Max-Age=0"))
+    crate::accounts::session::token_cookie(state, STAFF_COOKIE, token, "/staff", "Strict", max_age)
 }
 
 /// The staff session a request presents (bearer token under `/api`, else the cookie), if live.
@@ -87,7 +84,7 @@ async fn load(parts: &mut Parts, state: &AppState) -> Result<Option<SignedInStaf
         let bearer = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
         (bearer.map(|t| t.trim().to_owned()), access::staff::API)
     } else {
-        (cookie_value(parts, STAFF_COOKIE).filter(|t| !t.is_empty()).map(str::to_owned), access::staff::WEB)
+        (crate::accounts::session::cookie_token(parts, STAFF_COOKIE), access::staff::WEB)
     };
     let found = match token {
         Some(token) => access::staff::authenticate(&state.db, tenant.scope(), &token, kind, &client_ip(parts), Utc::now()).await?,

@@ -130,10 +130,7 @@ fn policy_text(views: &Views, lang: Lang, key: &str) -> String {
 const RESET_COOKIE: &str = "reset_token";
 
 fn reset_cookie(state: &AppState, token: &str) -> HeaderValue {
-    let secure = if state.config.https { "; Secure" } else { "" };
-    let max_age = if token.is_empty() { 0 } else { password_reset::LINK_LIFETIME.num_seconds() };
-    let value = format!("{RESET_COOKIE}={token}; Path=/password/reset; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
-    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("reset_token=; Path=/password/reset; Max-Age=0"))
+    session::token_cookie(state, RESET_COOKIE, token, "/password/reset", "Lax", password_reset::LINK_LIFETIME.num_seconds())
 }
 
 /// The link from the e-mail (`?token=`) is answered with a redirect to the bare page, the token
@@ -167,7 +164,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ResetCookie {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        Ok(Self(session::cookie_value(parts, RESET_COOKIE).filter(|t| !t.is_empty()).map(str::to_owned)))
+        Ok(Self(session::cookie_token(parts, RESET_COOKIE)))
     }
 }
 
