@@ -3,7 +3,7 @@
 
 use super::schema::{
     ChoiceStyle, Field, FieldType, FormSchema, Limit, MAX_DECIMALS, MAX_FILE_BYTES, MAX_FILES_PER_FIELD,
-    MAX_TEXT_LENGTH, Text,
+    MAX_REQUEST_BYTES, MAX_TEXT_LENGTH, REQUEST_OVERHEAD_BYTES, Text,
 };
 use crate::tenant::FieldError;
 use std::collections::{HashMap, HashSet};
@@ -41,6 +41,9 @@ impl FormSchema {
             if let Some(condition) = &field.show_when {
                 check_condition(&mut errors, &path, field, condition, &self.fields[..i]);
             }
+        }
+        if errors.0.is_empty() {
+            check_file_allowance(&mut errors, &self.fields);
         }
         errors.into_result()
     }
@@ -231,6 +234,28 @@ fn check_choice(errors: &mut Errors, path: &str, field: &Field) {
             errors.push(format!("{path}.min_selections"), "is greater than max_selections");
         }
     }
+}
+
+/// Once each file field is sane, all of them at their maximum must still fit in one request body,
+/// or a citizen who attaches what the form allows is refused by the server.
+fn check_file_allowance(errors: &mut Errors, fields: &[Field]) {
+    let total: u64 = fields.iter().map(Field::file_allowance).sum();
+    let room = MAX_REQUEST_BYTES - REQUEST_OVERHEAD_BYTES;
+    if total > room {
+        errors.push(
+            "fields",
+            format!(
+                "the file fields allow {} in one submission (max_bytes x max_count, added up), \
+                 more than the {} a request may carry; lower max_bytes or max_count",
+                mebibytes(total),
+                mebibytes(room),
+            ),
+        );
+    }
+}
+
+fn mebibytes(bytes: u64) -> String {
+    format!("{:.1} MiB ({bytes} bytes)", bytes as f64 / (1024.0 * 1024.0))
 }
 
 fn check_file(errors: &mut Errors, path: &str, field: &Field) {

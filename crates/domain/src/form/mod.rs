@@ -13,7 +13,7 @@ mod tests;
 pub use display::{display_address, display_date, display_value};
 pub use schema::{
     ChoiceOption, ChoiceStyle, Condition, DEFAULT_FILE_BYTES, Field, FieldType, FileType, FormSchema, Limit,
-    MAX_FILE_BYTES, MAX_FILES_PER_FIELD, Prefill, Text,
+    MAX_FILE_BYTES, MAX_FILES_PER_FIELD, MAX_REQUEST_BYTES, Prefill, REQUEST_OVERHEAD_BYTES, Text,
 };
 pub use submission::{FileFact, Submission};
 pub use validate::{CleanAddress, CleanSubmission, CleanValue, FieldIssue, code, thai_phone, validate_submission};

@@ -301,6 +301,14 @@ impl Field {
         self.max_count.unwrap_or(1)
     }
 
+    /// The most this field's files may weigh in one submission (0 for a field that is not a file).
+    pub fn file_allowance(&self) -> u64 {
+        match self.kind {
+            FieldType::File => self.max_bytes() * u64::from(self.max_count()),
+            _ => 0,
+        }
+    }
+
     /// Longest accepted text: the schema's `max_length` or the platform default for the type.
     pub fn max_length(&self) -> u32 {
         self.max_length.unwrap_or(match self.kind {
@@ -318,6 +326,10 @@ pub const DEFAULT_FILE_BYTES: u64 = 10 * 1024 * 1024;
 /// The most a schema may allow per file; the web layer's body limit is set from it.
 pub const MAX_FILE_BYTES: u64 = 25 * 1024 * 1024;
 pub const MAX_FILES_PER_FIELD: u32 = 20;
+/// The largest request body the server reads (the web layer's limit): a form's files must fit in it.
+pub const MAX_REQUEST_BYTES: u64 = 40 * 1024 * 1024;
+/// What a submission's text answers and multipart framing may take beside its files.
+pub const REQUEST_OVERHEAD_BYTES: u64 = 1024 * 1024;
 pub const MAX_DECIMALS: u8 = 6;
 
 impl Text {

@@ -144,6 +144,26 @@ fn file_limits_must_be_sane() {
 }
 
 #[test]
+fn a_form_whose_files_cannot_fit_in_one_request_is_refused_with_the_numbers() {
+    // Two fields of three 10 MiB files: 60 MiB, more than a request may carry.
+    let errors = check_errors(doc(json!([
+        {"key": "plans", "type": "file", "label": label(), "max_count": 3},
+        {"key": "photos", "type": "file", "label": label(), "max_count": 3},
+    ])));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "fields");
+    assert!(errors[0].1.contains("60.0 MiB"), "{}", errors[0].1);
+    assert!(errors[0].1.contains("39.0 MiB"), "{}", errors[0].1);
+
+    // The same files at 6 MiB each (36 MiB) fit.
+    let fits = doc(json!([
+        {"key": "plans", "type": "file", "label": label(), "max_count": 3, "max_bytes": 6 * 1024 * 1024},
+        {"key": "photos", "type": "file", "label": label(), "max_count": 3, "max_bytes": 6 * 1024 * 1024},
+    ]));
+    assert!(FormSchema::from_json(&fits.to_string()).is_ok());
+}
+
+#[test]
 fn conditions_must_point_back_at_a_choice_and_its_options() {
     let paths = error_paths(doc(json!([
         {"key": "kind", "type": "choice", "label": label(), "options": options()},
