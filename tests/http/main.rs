@@ -5,6 +5,7 @@ mod auth;
 mod backoffice;
 mod foundation;
 mod registration;
+mod server;
 mod services;
 mod requests;
 mod tenancy;

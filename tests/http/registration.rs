@@ -664,6 +664,42 @@ async fn a_cookie_session_needs_the_csrf_header_on_the_photo_api() {
 }
 
 #[tokio::test]
+async fn the_sweep_removes_stored_files_no_row_needs_and_keeps_every_photo_in_use() {
+    use std::time::Duration;
+    let app = spawn_app_with_own_files().await;
+    let mut browser = Browser::new(&app, DEMO);
+    let citizen = TestCitizen::new();
+    assert_eq!(register_html(&app, &mut browser, &citizen).await.status(), 303);
+    assert_eq!(upload_photos(&app, &mut browser, photos(2)).await.status(), 303);
+    let in_use = stored_objects(&app);
+    assert_eq!(in_use.len(), 2);
+
+    // What a process killed mid-upload leaves (an object without its row, half a write), and a
+    // file kept for a refused form that the citizen never came back to.
+    let tenant = tenant_id(&app, "demo").await;
+    let orphan = format!("{tenant}/requests/2026/{}", uuid::Uuid::new_v4());
+    let staged = format!("{tenant}/staging/{}/{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    for key in [&orphan, &staged] {
+        app.state.files.put(key, b"left behind".to_vec().into(), "image/png").await.expect("put");
+    }
+    let web::config::Storage::Local { dir } = &app.state.config.storage else { panic!("local store") };
+    let half_written = dir.join(tenant.to_string()).join("requests/2026").join(format!(".{}.tmp", uuid::Uuid::new_v4()));
+    std::fs::write(&half_written, b"half").expect("temporary");
+
+    let young = app::stored_files::sweep(app.db(), &app.state.files, Duration::from_secs(3600)).await.expect("sweep");
+    assert_eq!(young.removed(), 0, "nothing younger than the grace period is touched: {young:?}");
+    assert_eq!(stored_objects(&app).len(), 4);
+
+    let swept = app::stored_files::sweep(app.db(), &app.state.files, Duration::ZERO).await.expect("sweep");
+    assert_eq!((swept.orphans, swept.staged, swept.temporaries, swept.failed), (1, 1, 1, 0), "{swept:?}");
+    assert_eq!(stored_objects(&app), in_use, "every ID photo a row names is kept");
+    assert!(!half_written.exists());
+    let welcome = browser.get("/welcome").await.text().await.expect("welcome");
+    let photo = welcome.split("src=\"").filter_map(|s| s.split('"').next()).find(|src| src.contains("photo")).expect("a photo");
+    assert_eq!(browser.get(photo).await.status(), 200, "the kept photos are still served");
+}
+
+#[tokio::test]
 async fn photos_written_before_a_failed_database_write_are_removed() {
     use sea_orm::ConnectionTrait as _;
     let app = spawn_app_with_own_files().await;

@@ -23,7 +23,8 @@ pub struct TestApp {
     pub database: TestDatabase,
     pub client: reqwest::Client,
     pub data_dir: tempfile::TempDir,
-    _stop: oneshot::Sender<()>,
+    stop: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 pub fn repo_root() -> PathBuf {
@@ -55,18 +56,15 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let state = web::build(config).await.expect("app builds");
     let (stop, stopped) = oneshot::channel::<()>();
     let serve_state = state.clone();
-    tokio::spawn(async move {
-        let _ = web::serve(listener, serve_state, async {
-            let _ = stopped.await;
-        })
-        .await;
-    });
+    let served = tokio::spawn(web::serve(listener, serve_state, async {
+        let _ = stopped.await;
+    }));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .build()
         .expect("client");
-    TestApp { addr, state, database, client, data_dir, _stop: stop }
+    TestApp { addr, state, database, client, data_dir, stop: Some(stop), served: Some(served) }
 }
 
 impl TestApp {
@@ -92,6 +90,17 @@ impl TestApp {
 
     pub fn db(&self) -> &store::Db {
         &self.database.db
+    }
+
+    /// Sends the stop signal (as SIGTERM does) and waits until `serve` has returned.
+    pub async fn stop_serving(&mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.served.take() {
+            Some(served) => served.await.map_err(std::io::Error::other)?,
+            None => Ok(()),
+        }
     }
 }
 

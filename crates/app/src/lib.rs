@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backoffice;
 pub mod letters;
 pub mod staff;
+pub mod stored_files;
 
 use std::sync::Arc;
 

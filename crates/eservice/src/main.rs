@@ -1,5 +1,5 @@
 //! The one binary: `serve` (default), `worker`, `migrate`, `tenant apply|list|suspend|resume`,
-//! `staff add|list|totp-code`.
+//! `staff add|list|totp-code`, `files sweep`.
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -31,6 +31,20 @@ enum Command {
     /// Manage a municipality's staff (officers and admins).
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// Look after the stored files (local folder or S3 bucket).
+    #[command(subcommand)]
+    Files(FilesCommand),
+}
+
+#[derive(Subcommand)]
+enum FilesCommand {
+    /// Remove stored files no row points to, files kept for refused forms and half-written
+    /// temporaries, once older than the grace period (the worker does this every hour).
+    Sweep {
+        /// Only files older than this many seconds (default ESERVICE_FILE_SWEEP_GRACE_SECS, one day).
+        #[arg(long, value_name = "SECONDS")]
+        grace_secs: Option<u64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -105,6 +119,7 @@ async fn run(command: Command, config: Config) -> ExitCode {
         Command::Migrate => migrate(config).await,
         Command::Tenant(cmd) => tenant(cmd, config).await,
         Command::Staff(cmd) => staff(cmd, config).await,
+        Command::Files(FilesCommand::Sweep { grace_secs }) => sweep_files(config, grace_secs).await,
     };
     match result {
         Ok(code) => code,
@@ -154,6 +169,18 @@ async fn worker(config: Config) -> anyhow::Result<ExitCode> {
 
 async fn connect(config: &Config) -> anyhow::Result<store::Db> {
     web::connect(config, config.db_max_connections.min(4)).await
+}
+
+async fn sweep_files(config: Config, grace_secs: Option<u64>) -> anyhow::Result<ExitCode> {
+    let db = connect(&config).await?;
+    store::migrate(&db).await.context("applying migrations")?;
+    let grace = grace_secs.map_or(config.file_sweep_grace, std::time::Duration::from_secs);
+    let swept = app::stored_files::sweep(&db, &config.storage.open(), grace).await.context("sweeping stored files")?;
+    println!(
+        "looked at {} files; removed {} that no row points to, {} kept for refused forms, {} half-written; {} could not be removed",
+        swept.seen, swept.orphans, swept.staged, swept.temporaries, swept.failed
+    );
+    Ok(if swept.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 async fn migrate(config: Config) -> anyhow::Result<ExitCode> {

@@ -296,3 +296,25 @@ fn migrate_works_on_a_fresh_machine_with_the_embedded_default() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(data.join("eservice.db").exists());
 }
+
+#[test]
+fn files_sweep_removes_what_a_killed_process_left_and_says_how_many() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = database_url(dir.path());
+    let files = dir.path().join("files");
+    let folder = files.join("0b0e4c7e-7d0d-4c55-9c43-3c1f3b0e8a11/requests/2026");
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::write(folder.join("5d7f3a3c-0f51-4a43-8b0a-3f7e1a2b9c10"), b"no row names me").expect("orphan");
+    std::fs::write(folder.join(".5d7f3a3c.0f51.tmp"), b"half").expect("temporary");
+    let env = [("DATABASE_URL", url.as_str()), ("ESERVICE_FILES_DIR", files.to_str().unwrap_or_default())];
+
+    let kept = eservice(&["files", "sweep"], &env);
+    assert!(kept.status.success(), "{}", stderr(&kept));
+    assert!(stdout(&kept).contains("removed 0 that no row points to"), "young files stay: {}", stdout(&kept));
+
+    let swept = eservice(&["files", "sweep", "--grace-secs", "0"], &env);
+    assert!(swept.status.success(), "{}", stderr(&swept));
+    let said = stdout(&swept);
+    assert!(said.contains("looked at 2 files; removed 1 that no row points to, 0 kept for refused forms, 1 half-written"), "{said}");
+    assert_eq!(std::fs::read_dir(&folder).expect("folder").count(), 0);
+}

@@ -60,6 +60,81 @@ impl ObjectStore {
     }
 }
 
+/// One stored file as a listing sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub key: String,
+    pub modified: std::time::SystemTime,
+    /// Half of a write the local store never moved into place (the process died in between).
+    pub temporary: bool,
+}
+
+/// Every stored file, a batch at a time: S3 a page per call, the local folder walked once.
+pub struct Listing {
+    store: ObjectStore,
+    batch: usize,
+    state: ListingState,
+}
+
+enum ListingState {
+    Start,
+    Local(std::vec::IntoIter<Listed>),
+    S3(String),
+    Done,
+}
+
+impl ObjectStore {
+    pub fn list(&self, batch: usize) -> Listing {
+        Listing { store: self.clone(), batch: batch.max(1), state: ListingState::Start }
+    }
+
+    /// Removes what a listing found: an object, or a temporary file of the local store.
+    pub async fn remove_listed(&self, listed: &Listed) -> anyhow::Result<()> {
+        match (self, listed.temporary) {
+            (ObjectStore::Local(store), true) => store.remove_temporary(&listed.key).await,
+            (ObjectStore::S3(_), true) => Ok(()),
+            (_, false) => self.delete(&listed.key).await,
+        }
+    }
+}
+
+impl Listing {
+    /// The next batch, or `None` when every file has been listed.
+    pub async fn next_batch(&mut self) -> anyhow::Result<Option<Vec<Listed>>> {
+        let token = match std::mem::replace(&mut self.state, ListingState::Done) {
+            ListingState::Done => return Ok(None),
+            ListingState::Start => match &self.store {
+                ObjectStore::Local(store) => {
+                    self.state = ListingState::Local(store.list_all().await?.into_iter());
+                    return Ok(self.next_local());
+                }
+                ObjectStore::S3(_) => None,
+            },
+            ListingState::Local(rest) => {
+                self.state = ListingState::Local(rest);
+                return Ok(self.next_local());
+            }
+            ListingState::S3(token) => Some(token),
+        };
+        let ObjectStore::S3(store) = &self.store else { return Ok(None) };
+        let (page, next) = store.list_page(token, self.batch).await?;
+        if let Some(next) = next {
+            self.state = ListingState::S3(next);
+        }
+        Ok(Some(page))
+    }
+
+    fn next_local(&mut self) -> Option<Vec<Listed>> {
+        let ListingState::Local(rest) = &mut self.state else { return None };
+        let batch: Vec<Listed> = rest.by_ref().take(self.batch).collect();
+        if batch.is_empty() {
+            self.state = ListingState::Done;
+            return None;
+        }
+        Some(batch)
+    }
+}
+
 /// A fresh server-side key, `<tenant>/<kind>/<yyyy>/<uuid>`; nothing of the uploaded file's
 /// name ends up in it.
 pub fn object_key(tenant_id: &str, kind: &str) -> String {

@@ -13,6 +13,7 @@ pub mod requests;
 pub mod services;
 pub mod sessions;
 pub mod staff;
+pub mod stored_objects;
 pub mod tenant_dir;
 pub mod tenants;
 pub mod test_support;

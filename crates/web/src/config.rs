@@ -5,6 +5,7 @@ use serde::Deserialize;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -33,6 +34,9 @@ pub struct Config {
     pub run_worker: bool,
     /// Show the mail written by the file transport at `/dev/mailbox` (embedded mode only).
     pub dev_mailbox: bool,
+    pub http: crate::server::HttpTimeouts,
+    /// How old a stored file must be before the worker's sweep may remove it as unused.
+    pub file_sweep_grace: Duration,
 }
 
 /// Where uploaded files go.
@@ -40,6 +44,15 @@ pub struct Config {
 pub enum Storage {
     Local { dir: PathBuf },
     S3(files::S3Settings),
+}
+
+impl Storage {
+    pub fn open(&self) -> files::ObjectStore {
+        match self {
+            Storage::Local { dir } => files::ObjectStore::Local(files::LocalStore::new(dir.clone())),
+            Storage::S3(settings) => files::ObjectStore::S3(files::S3Store::new(settings.clone())),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +126,10 @@ struct FileConfig {
     storage: Option<StorageFile>,
     run_worker: Option<bool>,
     dev_mailbox: Option<bool>,
+    header_timeout_secs: Option<u64>,
+    body_timeout_secs: Option<u64>,
+    shutdown_timeout_secs: Option<u64>,
+    file_sweep_grace_secs: Option<u64>,
 }
 
 impl Default for Config {
@@ -138,6 +155,8 @@ impl Default for Config {
             storage: Storage::Local { dir: PathBuf::from("data/files") },
             run_worker: true,
             dev_mailbox: true,
+            http: crate::server::HttpTimeouts::default(),
+            file_sweep_grace: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -264,6 +283,19 @@ impl Config {
         c.run_worker = raw.run_worker.unwrap_or(true);
         let file_mail = matches!(c.mail.transport, notify::MailTransport::File { .. });
         c.dev_mailbox = raw.dev_mailbox.unwrap_or(file_mail) && file_mail;
+        let seconds = |value: Option<u64>, setting: &str, default: Duration| match value {
+            None => Ok(default),
+            Some(secs @ 1..=3600) => Ok(Duration::from_secs(secs)),
+            Some(_) => Err(err(setting, "must be between 1 and 3600 seconds")),
+        };
+        c.http.headers = seconds(raw.header_timeout_secs, "ESERVICE_HEADER_TIMEOUT_SECS", c.http.headers)?;
+        c.http.body_idle = seconds(raw.body_timeout_secs, "ESERVICE_BODY_TIMEOUT_SECS", c.http.body_idle)?;
+        c.http.shutdown = seconds(raw.shutdown_timeout_secs, "ESERVICE_SHUTDOWN_TIMEOUT_SECS", c.http.shutdown)?;
+        c.file_sweep_grace = match raw.file_sweep_grace_secs {
+            None => c.file_sweep_grace,
+            Some(secs @ 600..=2_592_000) => Duration::from_secs(secs),
+            Some(_) => return Err(err("ESERVICE_FILE_SWEEP_GRACE_SECS", "must be between 600 (ten minutes) and 2592000 (30 days)")),
+        };
         Ok(c)
     }
 
@@ -343,6 +375,18 @@ fn overlay(raw: &mut FileConfig, env: &impl Env) -> Result<(), ConfigError> {
     if let Some(v) = flag(env, "ESERVICE_DEV_MAILBOX")? {
         raw.dev_mailbox = Some(v);
     }
+    if let Some(v) = parse(env, "ESERVICE_HEADER_TIMEOUT_SECS", "a number of seconds")? {
+        raw.header_timeout_secs = Some(v);
+    }
+    if let Some(v) = parse(env, "ESERVICE_BODY_TIMEOUT_SECS", "a number of seconds")? {
+        raw.body_timeout_secs = Some(v);
+    }
+    if let Some(v) = parse(env, "ESERVICE_SHUTDOWN_TIMEOUT_SECS", "a number of seconds")? {
+        raw.shutdown_timeout_secs = Some(v);
+    }
+    if let Some(v) = parse(env, "ESERVICE_FILE_SWEEP_GRACE_SECS", "a number of seconds")? {
+        raw.file_sweep_grace_secs = Some(v);
+    }
     let mail_from = env.var("ESERVICE_MAIL_FROM");
     if let Some(host) = env.var("ESERVICE_SMTP_HOST") {
         let tls = match env.var("ESERVICE_SMTP_TLS").as_deref().unwrap_or("starttls") {
@@ -409,6 +453,17 @@ mod tests {
         assert_eq!(e.setting, "ESERVICE_HTTPS");
         let e = Config::load(None, &[("DATABASE_URL", "mysql://x")]).expect_err("bad url");
         assert_eq!(e.setting, "DATABASE_URL");
+    }
+
+    #[test]
+    fn http_timeouts_default_to_seconds_and_refuse_zero() {
+        let c = Config::load(None, &[("ESERVICE_SHUTDOWN_TIMEOUT_SECS", "5")]).expect("loads");
+        assert_eq!(c.http.shutdown, Duration::from_secs(5));
+        assert_eq!(c.http.headers, Duration::from_secs(10));
+        let e = Config::load(None, &[("ESERVICE_HEADER_TIMEOUT_SECS", "0")]).expect_err("zero would never time out");
+        assert_eq!(e.setting, "ESERVICE_HEADER_TIMEOUT_SECS");
+        let e = Config::load(None, &[("ESERVICE_BODY_TIMEOUT_SECS", "soon")]).expect_err("not a number");
+        assert_eq!(e.setting, "ESERVICE_BODY_TIMEOUT_SECS");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod pages;
 pub mod render;
 pub mod requests;
+pub mod server;
 pub mod services;
 pub mod state;
 pub mod tenancy;
@@ -24,7 +25,6 @@ use axum::response::{Html, IntoResponse, Response};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use std::future::Future;
-use std::net::SocketAddr;
 use tower::ServiceExt;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -60,9 +60,11 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
 }
 
 /// Delivers the outbox until `shutdown` resolves (inside `serve`, or alone as `eservice worker`).
-/// Also removes expired sessions once an hour.
+/// Also, once an hour, removes expired sessions and sweeps stored files nobody needs.
 pub async fn run_worker(state: AppState, shutdown: impl Future<Output = ()>) {
     let db = state.db.clone();
+    let files = state.files.clone();
+    let grace = state.config.file_sweep_grace;
     let housekeeping = async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
@@ -76,6 +78,14 @@ pub async fn run_worker(state: AppState, shutdown: impl Future<Output = ()>) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "expired staff sessions removed"),
                 Err(e) => tracing::warn!(error = %e, "removing expired staff sessions failed"),
+            }
+            match app::stored_files::sweep(&db, &files, grace).await {
+                Ok(swept) if swept.removed() + swept.failed == 0 => {}
+                Ok(swept) => tracing::info!(
+                    orphans = swept.orphans, staged = swept.staged, temporaries = swept.temporaries,
+                    failed = swept.failed, seen = swept.seen, "removed stored files no row needs"
+                ),
+                Err(e) => tracing::warn!(error = format!("{e:#}"), "sweeping stored files failed"),
             }
         }
     };
@@ -180,8 +190,9 @@ fn security_headers() -> tower::layer::util::Stack<
     )
 }
 
-/// The largest request body accepted (several ID photos or evidence files).
-pub const MAX_BODY_BYTES: usize = 40 * 1024 * 1024;
+/// The largest request body accepted (several ID photos or evidence files); forms are checked
+/// against it when a tenant is applied.
+pub const MAX_BODY_BYTES: usize = domain::form::MAX_REQUEST_BYTES as usize;
 
 fn dev_mailbox_router(state: &AppState) -> Router<AppState> {
     if state.config.dev_mailbox { accounts::login::dev_mailbox_router() } else { Router::new() }
@@ -312,13 +323,12 @@ fn fill(mut text: String, params: &[(&str, String)]) -> String {
     text
 }
 
-/// Serves until `shutdown` resolves, then finishes in-flight requests.
+/// Serves until `shutdown` resolves, then finishes in-flight requests within the shutdown deadline.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let timeouts = state.config.http;
+    server::run(listener, app(state), timeouts, shutdown).await
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
-use crate::config::{Config, Storage};
+use crate::config::Config;
 use crate::i18n::Catalogue;
 use crate::render::Views;
 use crate::tenancy::TenantResolver;
@@ -101,10 +101,7 @@ impl AppState {
         let tenants =
             TenantResolver::new(db.clone(), &config.base_domain, Duration::from_secs(config.tenant_cache_ttl_secs.max(1)));
         let mailer = notify::Mailer::new(&config.mail)?;
-        let files = match &config.storage {
-            Storage::Local { dir } => files::ObjectStore::Local(files::LocalStore::new(dir.clone())),
-            Storage::S3(settings) => files::ObjectStore::S3(files::S3Store::new(settings.clone())),
-        };
+        let files = config.storage.open();
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let config = Arc::new(config);
         let ttl = Duration::from_secs(config.tenant_cache_ttl_secs.max(1));

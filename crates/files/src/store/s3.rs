@@ -2,7 +2,9 @@
 //! settings only, so MinIO, Ceph, moto and the like work as well as AWS.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use super::Listed;
 
 use anyhow::Context as _;
 use aws_sdk_s3::Client;
@@ -176,6 +178,38 @@ impl S3Store {
             .await
             .with_context(|| format!("deleting {key} from bucket {}", self.bucket))?;
         Ok(())
+    }
+
+    /// One page of the bucket's objects after `token`, and the token of the next page if any.
+    pub(super) async fn list_page(
+        &self,
+        token: Option<String>,
+        batch: usize,
+    ) -> anyhow::Result<(Vec<Listed>, Option<String>)> {
+        let page = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .max_keys(i32::try_from(batch).unwrap_or(1000))
+            .set_continuation_token(token)
+            .send()
+            .await
+            .with_context(|| format!("listing bucket {}", self.bucket))?;
+        let listed = page
+            .contents()
+            .iter()
+            .filter_map(|object| {
+                let key = object.key()?.to_owned();
+                let modified = object.last_modified().and_then(|t| SystemTime::try_from(*t).ok())?;
+                Some(Listed { key, modified, temporary: false })
+            })
+            .collect();
+        let next = page
+            .is_truncated()
+            .unwrap_or(false)
+            .then(|| page.next_continuation_token().map(str::to_owned))
+            .flatten();
+        Ok((listed, next))
     }
 
     pub(super) async fn exists(&self, key: &str) -> anyhow::Result<bool> {

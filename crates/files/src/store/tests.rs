@@ -138,6 +138,66 @@ async fn s3_store_round_trip() -> anyhow::Result<()> {
     assert_eq!(store.get(&key).await?, None);
     assert!(!store.exists(&key).await?);
     assert!(store.put("../x", Bytes::new(), "text/plain").await.is_err());
+
+    // The listing pages through the bucket: three new objects are all found with batches of two.
+    let tenant = uuid::Uuid::new_v4().to_string();
+    let keys: Vec<String> = (0..3).map(|_| object_key(&tenant, "evidence")).collect();
+    for key in &keys {
+        store.put(key, Bytes::from_static(b"x"), "image/png").await?;
+    }
+    let listed = list_all(&store, 2).await?;
+    let mine: Vec<&Listed> = listed.iter().filter(|l| l.key.starts_with(&tenant)).collect();
+    assert_eq!(mine.len(), 3, "{listed:?}");
+    assert!(mine.iter().all(|l| !l.temporary));
+    for listed in mine {
+        store.remove_listed(listed).await?;
+    }
+    for key in &keys {
+        assert!(!store.exists(key).await?);
+    }
+    Ok(())
+}
+
+/// Everything a listing returns, batch after batch.
+async fn list_all(store: &ObjectStore, batch: usize) -> anyhow::Result<Vec<Listed>> {
+    let mut listing = store.list(batch);
+    let mut all = Vec::new();
+    while let Some(page) = listing.next_batch().await? {
+        assert!(!page.is_empty() && page.len() <= batch, "a batch holds 1..={batch} files");
+        all.extend(page);
+    }
+    Ok(all)
+}
+
+#[tokio::test]
+async fn the_local_listing_finds_objects_and_half_written_temporaries_but_no_stray_files() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = local(dir.path());
+    let keys = [object_key("demo", "evidence"), object_key("demo", "id-photo"), object_key("other", "evidence")];
+    for key in &keys {
+        store.put(key, Bytes::from_static(b"x"), "image/png").await?;
+    }
+    // What a process killed between write and rename leaves, and a file no key could name.
+    let folder = dir.path().join(keys[0].rsplit_once('/').map_or("", |(d, _)| d));
+    std::fs::write(folder.join(".abc.1234.tmp"), b"half")?;
+    std::fs::write(folder.join("notes about this folder.txt"), b"operator's")?;
+
+    let listed = list_all(&store, 2).await?;
+    let mut objects: Vec<&str> = listed.iter().filter(|l| !l.temporary).map(|l| l.key.as_str()).collect();
+    objects.sort_unstable();
+    let mut expected: Vec<&str> = keys.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(objects, expected);
+    let temporaries: Vec<&Listed> = listed.iter().filter(|l| l.temporary).collect();
+    assert_eq!(temporaries.len(), 1);
+    assert!(temporaries[0].key.ends_with("/.abc.1234.tmp"));
+
+    store.remove_listed(temporaries[0]).await?;
+    assert!(!folder.join(".abc.1234.tmp").exists());
+    assert!(folder.join("notes about this folder.txt").exists(), "a stray file is never listed or removed");
+    let not_temporary = Listed { key: keys[1].clone(), modified: std::time::SystemTime::now(), temporary: true };
+    assert!(store.remove_listed(&not_temporary).await.is_err(), "only a temporary's name is removed as one");
+    assert!(list_all(&local(&dir.path().join("missing")), 10).await?.is_empty());
     Ok(())
 }
 

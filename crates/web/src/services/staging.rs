@@ -22,7 +22,7 @@ pub struct Staged {
 }
 
 fn key(tenant: Uuid, citizen: Uuid, id: Uuid) -> String {
-    format!("{tenant}/staging/{citizen}/{id}")
+    format!("{tenant}/{}/{citizen}/{id}", app::stored_files::STAGING_KIND)
 }
 
 /// Puts the files named by the page's `staged.*` inputs back in front of each field's uploads;
