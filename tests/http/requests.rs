@@ -60,6 +60,34 @@ async fn my_requests_are_paginated_newest_first() {
 }
 
 #[tokio::test]
+async fn a_wrong_query_or_path_parameter_gets_the_apis_json_error() {
+    let app = spawn_app().await;
+    let (citizen, me) = citizen_of(&app, "demo").await;
+    let seeded = insert_request(&app, "demo", me.id, 5).await;
+    let token = api_token(&app, DEMO, &citizen).await;
+
+    let wrong_type = api_get(&app, DEMO, &token, "/api/v1/requests?per_page=null").await;
+    assert_eq!(wrong_type.status(), 422);
+    let body: serde_json::Value = wrong_type.json().await.expect("a JSON error, not plain text");
+    assert_eq!(body["error"]["code"], "validation");
+    assert_eq!(body["error"]["fields"][0]["field"], "per_page");
+    assert!(body["error"]["fields"][0]["message"].as_str().is_some_and(|m| m.contains("พารามิเตอร์")), "{body}");
+
+    let path = format!("/api/v1/requests/{}/documents/not-a-uuid", seeded.request.reference);
+    let not_an_id = api_get(&app, DEMO, &token, &path).await;
+    assert_eq!(not_an_id.status(), 404);
+    let body: serde_json::Value = not_an_id.json().await.expect("a JSON error, not plain text");
+    assert_eq!(body["error"]["code"], "not_found");
+
+    let mut browser = Browser::new(&app, DEMO);
+    browser.login_as(&citizen).await;
+    let page = browser.get("/requests?page=abc").await;
+    assert_eq!(page.status(), 422);
+    let content_type = page.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(content_type.starts_with("text/html"), "a branded page: {content_type}");
+}
+
+#[tokio::test]
 async fn the_four_statuses_and_a_rejection_with_its_reason_are_shown() {
     let app = spawn_app().await;
     let (citizen, me) = citizen_of(&app, "demo").await;

@@ -1,7 +1,8 @@
 //! Static files compiled into the binary (stylesheet, Thai webfont) and each tenant's branding.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

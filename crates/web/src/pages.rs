@@ -1,7 +1,8 @@
 //! Public pages of a tenant (home, terms) and of the platform, plus the language switch.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
+use crate::extract::Query;
 use axum::http::{HeaderValue, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;

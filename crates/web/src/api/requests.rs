@@ -1,7 +1,8 @@
 //! `GET /api/v1/requests` (own requests, paginated with the total), `GET /api/v1/requests/{reference}`
 //! (status, timeline, files, documents) and `GET /api/v1/requests/{reference}/documents/{id}`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use crate::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};

@@ -4,7 +4,8 @@
 use access::authz::{ManageStaff, Role};
 use app::staff::manage::{self, ManageError};
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use crate::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

@@ -1,6 +1,7 @@
 //! `GET /documents`: every receipt and licence issued to the citizen, across requests.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
+use crate::extract::Query;
 use axum::response::Html;
 use serde::Serialize;
 use store::documents;

@@ -1,7 +1,8 @@
 //! Opening or downloading a request's file or document: only the citizen's own, with the stored
 //! (sniffed) type, an RFC 5987 filename, `nosniff` and no caching anywhere but the browser.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use crate::extract::{Path, Query};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;

@@ -1,7 +1,8 @@
 //! `GET /requests` (my requests, paginated) and `GET /requests/{reference}` (answers, files,
 //! timeline with staff notes, documents).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use crate::extract::{Path, Query};
 use axum::response::Html;
 use serde::Serialize;
 use store::requests::track;

@@ -2,7 +2,8 @@
 //! type, the holder's masked name, issue date and whether it is still valid. Only this tenant's
 //! documents are found; an unknown code is a plain 404 page.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;

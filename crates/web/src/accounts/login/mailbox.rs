@@ -2,7 +2,8 @@
 //! its links, and its HTML in a sandboxed frame served under a CSP that allows nothing active.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::extract::Path;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;

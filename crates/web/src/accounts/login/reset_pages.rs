@@ -2,7 +2,8 @@
 //! every address → the link's new-password form with its guidance → "ดำเนินการสำเร็จ" and login.
 
 use axum::Router;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, State};
+use crate::extract::Query;
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;

@@ -2,7 +2,7 @@
 //! same lists rendered on the server for the form (without JavaScript, or when it comes back).
 
 use axum::Json;
-use axum::extract::Query;
+use crate::extract::Query;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use domain::address;

@@ -1,7 +1,8 @@
 //! The first two screens: the tenant's current terms ("ข้าพเจ้ายอมรับเงื่อนไข" → "ตกลง") and the
 //! "ลงทะเบียน" form ("ถัดไป"). A refused form comes back with every typed value but the passwords.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
+use crate::extract::Query;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::locale::Lang;

@@ -2,7 +2,8 @@
 //! (รูปโปรไฟล์), optional and uploadable at any time, cropped square.
 
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
+use crate::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::locale::{Lang, format_date};
