@@ -4,6 +4,7 @@
 mod auth;
 mod backoffice;
 mod foundation;
+mod openapi;
 mod registration;
 mod server;
 mod services;

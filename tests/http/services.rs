@@ -21,7 +21,7 @@ fn file(bytes: &[u8], name: &str) -> Part {
 }
 
 /// Valid answers to demo's waste collection form (`waste_collection_fee`), files aside.
-fn waste_data() -> Value {
+pub(crate) fn waste_data() -> Value {
     json!({
         "applicant_name": "นายสมชาย ใจดี",
         "national_id": eservice_tests::citizens::national_id(),
@@ -37,7 +37,7 @@ fn waste_data() -> Value {
     })
 }
 
-fn waste_form(data: &Value) -> Form {
+pub(crate) fn waste_form(data: &Value) -> Form {
     waste_form_with(data, &PNG)
 }
 
