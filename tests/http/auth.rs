@@ -498,7 +498,7 @@ async fn forgot_password_answers_alike_whether_or_not_the_address_is_registered(
     let note_text = note.text.as_deref().unwrap_or_default();
     assert!(note.subject.contains("คำขอเปลี่ยนรหัสผ่าน") && note.subject.contains("Password reset request"), "{}", note.subject);
     assert!(note_text.contains("ไม่พบบัญชีที่ลงทะเบียนด้วยอีเมลนี้") && note_text.contains("no account is registered"), "{note_text}");
-    assert!(note_text.contains(&format!("{}/register", app.state.tenant_origin("demo"))), "where to register");
+    assert!(note_text.contains(&format!("{}/register", app.state.tenant_origin(&eservice_tests::staff::tenant_record(&app, "demo").await))), "where to register");
     assert!(!note_text.contains("token="), "nothing that resets anything");
 
     let malformed = browser.post_form("/password/forgot", &[("email", "not an address")]).await;
@@ -530,7 +530,7 @@ async fn the_reset_email_is_thai_first_branded_and_links_to_the_tenant() {
     }
     assert!(html.contains("#1a4f8b"), "the tenant's colour");
     let link = link_in(text, "/password/reset?token=").expect("a link in the text");
-    assert!(link.starts_with(&format!("{}/password/reset?token=", app.state.tenant_origin("demo"))), "{link}");
+    assert!(link.starts_with(&format!("{}/password/reset?token=", app.state.tenant_origin(&eservice_tests::staff::tenant_record(&app, "demo").await))), "{link}");
     assert!(html.contains(&format!(r#"href="{link}""#)), "the same link in the HTML");
     let token = token_of(&link);
     assert_eq!(token.len(), 43);
@@ -789,4 +789,35 @@ async fn the_dev_mailbox_is_absent_when_turned_off() {
         c.dev_mailbox = false;
     }).await;
     assert_eq!(app.get(DEMO, "/dev/mailbox").send().await.expect("get").status(), 404);
+}
+
+/// `POST /api/v1/auth/login` as a proxy would pass it on, with `X-Forwarded-For: forwarded`.
+async fn login_forwarded(app: &TestApp, forwarded: &str, citizen: &TestCitizen, password: &str) -> u16 {
+    let body = serde_json::json!({ "username": citizen.national_id, "password": password });
+    let response = app.post(DEMO, "/api/v1/auth/login").header("X-Forwarded-For", forwarded).json(&body).send().await.expect("login");
+    response.status().as_u16()
+}
+
+#[tokio::test]
+async fn a_forwarded_address_counts_only_when_the_proxy_is_trusted() {
+    // Nothing trusted (the default): a stranger who varies the header is still one client.
+    let app = spawn_app().await;
+    let citizen = TestCitizen::new();
+    citizen.insert(&app, "demo").await;
+    for i in 0..5 {
+        assert_eq!(login_forwarded(&app, &format!("198.51.100.{i}"), &citizen, "wrong-password-123").await, 401);
+    }
+    assert_eq!(login_forwarded(&app, "198.51.100.99", &citizen, &citizen.password).await, 429, "a spoofed header changes nothing");
+
+    // Behind a trusted ingress (here 127.0.0.1): the address it forwards is the client.
+    let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().expect("cidr")]).await;
+    let citizen = TestCitizen::new();
+    citizen.insert(&app, "demo").await;
+    for _ in 0..5 {
+        assert_eq!(login_forwarded(&app, "198.51.100.1", &citizen, "wrong-password-123").await, 401);
+    }
+    assert_eq!(login_forwarded(&app, "198.51.100.1", &citizen, &citizen.password).await, 429, "that client is held");
+    assert_eq!(login_forwarded(&app, "203.0.113.5", &citizen, &citizen.password).await, 200, "another client behind the ingress is not");
+    let spoofed = "203.0.113.77, 198.51.100.1";
+    assert_eq!(login_forwarded(&app, spoofed, &citizen, &citizen.password).await, 429, "a prefix the client wrote itself is ignored");
 }

@@ -98,6 +98,9 @@ pub struct TenantManifest {
     pub name_en: String,
     #[serde(default)]
     pub domains: Vec<String>,
+    /// One of `domains`, used instead of `<slug>.<base domain>` in links sent by e-mail and QR codes.
+    #[serde(default)]
+    pub primary_domain: Option<String>,
     pub branding: BrandingManifest,
     pub terms: TermsManifest,
     pub identity: IdentityRules,
@@ -197,6 +200,9 @@ pub struct TenantSettings {
     pub notifications: Notifications,
     #[serde(default)]
     pub back_office: BackOffice,
+    /// The custom domain links use (one of the tenant's domains), if the tenant chose one.
+    #[serde(default)]
+    pub primary_domain: Option<String>,
 }
 
 /// A validated manifest, ready to be stored.
@@ -226,6 +232,13 @@ impl TenantManifest {
                 None => errors.push(FieldError::new(format!("domains[{i}]"), "is not a valid host name")),
             }
         }
+        let primary_domain = self.primary_domain.as_deref().and_then(|raw| {
+            let found = normalize_domain(raw).filter(|d| domains.contains(d));
+            if found.is_none() {
+                errors.push(FieldError::new("primary_domain", "must be one of domains"));
+            }
+            found
+        });
         for (field, value) in [
             ("branding.primary_color", &self.branding.primary_color),
             ("branding.accent_color", &self.branding.accent_color),
@@ -272,6 +285,7 @@ impl TenantManifest {
                     contact: self.contact,
                     notifications: self.notifications,
                     back_office: self.back_office,
+                    primary_domain,
                 },
             }),
             _ => Err(errors),
@@ -346,6 +360,17 @@ mod tests {
         assert_eq!(tenant.domains, vec!["eservice.demo.go.th".to_owned()]);
         assert_eq!(tenant.settings.branding.primary_color, "#1a5fb4");
         assert_eq!(tenant.status, TenantStatus::Active);
+    }
+
+    #[test]
+    fn the_primary_domain_must_be_one_of_the_domains() {
+        let mut m = manifest();
+        m.primary_domain = Some("EService.Demo.go.th.".into());
+        assert_eq!(m.clone().validate().expect("valid").settings.primary_domain.as_deref(), Some("eservice.demo.go.th"));
+        m.primary_domain = Some("elsewhere.go.th".into());
+        let errors = m.validate().expect_err("not one of the tenant's domains");
+        assert_eq!(errors[0].field, "primary_domain");
+        assert_eq!(manifest().validate().expect("valid").settings.primary_domain, None);
     }
 
     #[test]

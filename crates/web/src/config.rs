@@ -37,6 +37,8 @@ pub struct Config {
     pub http: crate::server::HttpTimeouts,
     /// How old a stored file must be before the worker's sweep may remove it as unused.
     pub file_sweep_grace: Duration,
+    /// Proxies (CIDRs) whose `X-Forwarded-For` names the client; empty: the socket peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Where uploaded files go.
@@ -130,6 +132,8 @@ struct FileConfig {
     body_timeout_secs: Option<u64>,
     shutdown_timeout_secs: Option<u64>,
     file_sweep_grace_secs: Option<u64>,
+    /// Comma-separated CIDRs or addresses.
+    trusted_proxies: Option<String>,
 }
 
 impl Default for Config {
@@ -157,6 +161,7 @@ impl Default for Config {
             dev_mailbox: true,
             http: crate::server::HttpTimeouts::default(),
             file_sweep_grace: Duration::from_secs(24 * 3600),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -296,6 +301,18 @@ impl Config {
             Some(secs @ 600..=2_592_000) => Duration::from_secs(secs),
             Some(_) => return Err(err("ESERVICE_FILE_SWEEP_GRACE_SECS", "must be between 600 (ten minutes) and 2592000 (30 days)")),
         };
+        if let Some(list) = raw.trusted_proxies {
+            c.trusted_proxies = list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<ipnet::IpNet>()
+                        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| err("ESERVICE_TRUSTED_PROXIES", format!("'{s}' is not an address or CIDR like 10.0.0.0/8")))
+                })
+                .collect::<Result<_, _>>()?;
+        }
         Ok(c)
     }
 
@@ -387,6 +404,9 @@ fn overlay(raw: &mut FileConfig, env: &impl Env) -> Result<(), ConfigError> {
     if let Some(v) = parse(env, "ESERVICE_FILE_SWEEP_GRACE_SECS", "a number of seconds")? {
         raw.file_sweep_grace_secs = Some(v);
     }
+    if let Some(v) = env.var("ESERVICE_TRUSTED_PROXIES") {
+        raw.trusted_proxies = Some(v);
+    }
     let mail_from = env.var("ESERVICE_MAIL_FROM");
     if let Some(host) = env.var("ESERVICE_SMTP_HOST") {
         let tls = match env.var("ESERVICE_SMTP_TLS").as_deref().unwrap_or("starttls") {
@@ -464,6 +484,16 @@ mod tests {
         assert_eq!(e.setting, "ESERVICE_HEADER_TIMEOUT_SECS");
         let e = Config::load(None, &[("ESERVICE_BODY_TIMEOUT_SECS", "soon")]).expect_err("not a number");
         assert_eq!(e.setting, "ESERVICE_BODY_TIMEOUT_SECS");
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidrs_or_addresses() {
+        let c = Config::load(None, &[("ESERVICE_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.5,fd00::/8")]).expect("loads");
+        assert_eq!(c.trusted_proxies.len(), 3);
+        assert!(c.trusted_proxies[1].contains(&"192.168.1.5".parse::<std::net::IpAddr>().expect("ip")));
+        assert!(Config::load(None, &[("UNRELATED", "1")]).expect("loads").trusted_proxies.is_empty());
+        let e = Config::load(None, &[("ESERVICE_TRUSTED_PROXIES", "10.0.0.0/33")]).expect_err("bad cidr");
+        assert_eq!(e.setting, "ESERVICE_TRUSTED_PROXIES");
     }
 
     #[test]

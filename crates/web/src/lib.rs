@@ -331,5 +331,6 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let timeouts = state.config.http;
-    server::run(listener, app(state), timeouts, shutdown).await
+    let trusted = state.config.trusted_proxies.clone().into();
+    server::run(listener, app(state), timeouts, trusted, shutdown).await
 }

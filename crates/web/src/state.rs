@@ -127,17 +127,55 @@ impl AppState {
         })
     }
 
-    /// `http(s)://<slug>.<base>[:port]` — the tenant's canonical address for links in e-mails.
-    pub fn tenant_origin(&self, slug: &str) -> String {
-        tenant_origin(&self.config, slug)
+    /// The tenant's canonical address for links in e-mails and QR codes (see [`tenant_origin`]).
+    pub fn tenant_origin(&self, tenant: &store::tenants::TenantRecord) -> String {
+        tenant_origin(&self.config, tenant)
     }
 }
 
-/// `http(s)://<slug>.<base>[:port]` for this configuration.
-pub fn tenant_origin(config: &Config, slug: &str) -> String {
+/// `http(s)://<host>[:port]`: the tenant's primary custom domain when it has marked one, else
+/// `<slug>.<base domain>`.
+pub fn tenant_origin(config: &Config, tenant: &store::tenants::TenantRecord) -> String {
     let scheme = if config.https { "https" } else { "http" };
+    let host = match &tenant.settings.primary_domain {
+        Some(domain) => domain.clone(),
+        None => format!("{}.{}", tenant.slug, config.base_domain),
+    };
     match config.public_port {
-        Some(port) => format!("{scheme}://{slug}.{}:{port}", config.base_domain),
-        None => format!("{scheme}://{slug}.{}", config.base_domain),
+        Some(port) => format!("{scheme}://{host}:{port}"),
+        None => format!("{scheme}://{host}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(primary_domain: Option<&str>) -> store::tenants::TenantRecord {
+        let manifest: domain::tenant::TenantManifest = toml::from_str(include_str!("../../../tenants/demo/tenant.toml")).expect("demo manifest");
+        let mut valid = manifest.validate().expect("valid");
+        valid.settings.primary_domain = primary_domain.map(str::to_owned);
+        store::tenants::TenantRecord {
+            id: uuid::Uuid::nil(),
+            slug: "demo".into(),
+            name_th: valid.name_th,
+            name_en: valid.name_en,
+            status: valid.status,
+            settings: valid.settings,
+            logo_mime: None,
+            revision: String::new(),
+        }
+    }
+
+    #[test]
+    fn links_use_the_primary_custom_domain_when_the_tenant_marked_one() {
+        let mut config = Config::default();
+        config.base_domain = "eservice.go.th".into();
+        config.https = true;
+        config.public_port = None;
+        assert_eq!(tenant_origin(&config, &record(None)), "https://demo.eservice.go.th");
+        assert_eq!(tenant_origin(&config, &record(Some("eservice.tuayang.go.th"))), "https://eservice.tuayang.go.th");
+        config.public_port = Some(8443);
+        assert_eq!(tenant_origin(&config, &record(Some("eservice.tuayang.go.th"))), "https://eservice.tuayang.go.th:8443");
     }
 }

@@ -8,14 +8,13 @@ mod reset_pages;
 pub mod sign_in;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use crate::extract::Query;
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::convert::Infallible;
-use std::net::SocketAddr;
 
 use crate::accounts::csrf::{self, CSRF_COOKIE, CsrfToken};
 use crate::accounts::session::{self, MaybeCitizen, WEB};
@@ -38,7 +37,8 @@ pub fn dev_mailbox_router() -> Router<AppState> {
     mailbox::router()
 }
 
-/// Where a request comes from: the socket's IP (never a forwarded header) and the user agent.
+/// Where a request comes from: the client address (the socket's, or what a trusted proxy forwarded;
+/// see `server::client_addr`) and the user agent.
 #[derive(Clone, Debug)]
 pub struct Client {
     pub ip: String,
@@ -49,10 +49,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |ConnectInfo(addr)| addr.ip().to_string());
+        let ip = crate::server::request_client_ip(parts);
         let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         Ok(Self { ip, user_agent })
     }

@@ -193,7 +193,7 @@ async fn show(
                 state: view::validity_code(&documents::validity(doc, today)),
                 revoked_reason: doc.revoked_reason.clone(),
                 verification_code: doc.verification_code.clone(),
-                verify_url: view::verify_url(&state, &tenant.0.slug, &doc.verification_code),
+                verify_url: view::verify_url(&state, &tenant.0, &doc.verification_code),
                 download_url: format!("/api/v1/requests/{}/documents/{}", r.reference, doc.id),
             })
             .collect(),

@@ -352,7 +352,7 @@ async fn detail_view(state: &AppState, tenant: &Tenant, lang: Lang, can: &Can<Vi
             .collect(),
         events: d.events.iter().map(|e| view::event_view(&state.views, lang, e)).collect(),
         notes: d.notes.iter().map(|n| NoteView { id: n.id, body: n.body.clone(), public: n.public, staff_id: n.staff_id, at: n.created_at }).collect(),
-        documents: d.documents.iter().map(|doc| view::document_view(state, &tenant.0.slug, lang, &r.reference, doc)).collect(),
+        documents: d.documents.iter().map(|doc| view::document_view(state, &tenant.0, lang, &r.reference, doc)).collect(),
     })
 }
 
@@ -469,7 +469,7 @@ async fn issue_document(
     let input = document_input(&fields, file).map_err(|(field, code)| invalid(field, code))?;
     let doc = docs::issue(&state.app, &can.granted, id, input).await.map_err(document_error)?;
     let request = store::requests::process::find_by_id(&state.db, can.granted.scope(), doc.request_id).await?.ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(view::document_view(&state, &tenant.0.slug, lang, &request.reference, &doc))))
+    Ok((StatusCode::CREATED, Json(view::document_view(&state, &tenant.0, lang, &request.reference, &doc))))
 }
 
 #[derive(Deserialize, Default)]
@@ -488,7 +488,7 @@ async fn revoke_document(
 ) -> Result<Json<view::DocumentView>, AppError> {
     let doc = docs::revoke(&state.app, &can.granted, id, &body.reason).await.map_err(document_error)?;
     let request = store::requests::process::find_by_id(&state.db, can.granted.scope(), doc.request_id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(view::document_view(&state, &tenant.0.slug, lang, &request.reference, &doc)))
+    Ok(Json(view::document_view(&state, &tenant.0, lang, &request.reference, &doc)))
 }
 
 #[derive(Deserialize, Default)]

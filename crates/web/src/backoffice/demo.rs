@@ -34,7 +34,7 @@ pub async fn ensure(state: &AppState) -> anyhow::Result<()> {
             let _ = writeln!(
                 written,
                 "{origin}/staff/login  {role:<7}  e-mail {email}  password {password}  TOTP secret {secret}",
-                origin = state.tenant_origin(&tenant.slug),
+                origin = state.tenant_origin(&tenant),
                 role = role.as_str(),
             );
         }

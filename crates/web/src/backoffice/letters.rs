@@ -55,7 +55,7 @@ fn wrap(tenant: &TenantRecord) -> Tenant {
 
 impl Letters for WebLetters {
     fn origin(&self, tenant: &TenantRecord) -> String {
-        crate::state::tenant_origin(&self.config, &tenant.slug)
+        crate::state::tenant_origin(&self.config, tenant)
     }
 
     fn status_changed(&self, tenant: &TenantRecord, citizen: &Citizen, request: &Request, to: Status) -> anyhow::Result<EmailMessage> {

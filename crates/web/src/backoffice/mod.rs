@@ -11,12 +11,11 @@ mod team;
 pub mod view;
 
 use std::marker::PhantomData;
-use std::net::SocketAddr;
 
 use access::authz::{AuthzError, Granted, Permission};
 use access::staff::{SignedInStaff, Stage};
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::{HeaderValue, header, request::Parts};
 use chrono::Utc;
 
@@ -63,9 +62,6 @@ fn is_api(parts: &Parts) -> bool {
     parts.uri.path().starts_with("/api/")
 }
 
-fn client_ip(parts: &Parts) -> String {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_owned(), |ConnectInfo(addr)| addr.ip().to_string())
-}
 
 /// The `Set-Cookie` value for a staff session (or for clearing it when `token` is empty).
 pub fn staff_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
@@ -87,7 +83,7 @@ async fn load(parts: &mut Parts, state: &AppState) -> Result<Option<SignedInStaf
         (crate::accounts::session::cookie_token(parts, STAFF_COOKIE), access::staff::WEB)
     };
     let found = match token {
-        Some(token) => access::staff::authenticate(&state.db, tenant.scope(), &token, kind, &client_ip(parts), Utc::now()).await?,
+        Some(token) => access::staff::authenticate(&state.db, tenant.scope(), &token, kind, &crate::server::request_client_ip(parts), Utc::now()).await?,
         None => None,
     };
     parts.extensions.insert(found.clone());

@@ -758,7 +758,7 @@ async fn request_view(
             .documents
             .iter()
             .map(|d| {
-                let doc = view::document_view(state, &tenant.0.slug, lang, &r.reference, d);
+                let doc = view::document_view(state, &tenant.0, lang, &r.reference, d);
                 StaffDocumentView { revocable: doc.state != "revoked", doc }
             })
             .collect(),

@@ -41,7 +41,7 @@ pub async fn own_documents(
         .iter()
         .map(|doc| {
             let reference = references.get(&doc.request_id).map(String::as_str).unwrap_or_default();
-            view::document_view(state, &tenant.0.slug, lang, reference, doc)
+            view::document_view(state, &tenant.0, lang, reference, doc)
         })
         .collect();
     Ok((out, found.total))

@@ -15,7 +15,7 @@ use crate::tenancy::Tenant;
 
 /// "คำร้อง DEMO-2569-000001 ดำเนินการสำเร็จ", in Thai with English below, linking to the request.
 pub fn status_changed(state: &AppState, tenant: &Tenant, citizen: &Citizen, request: &Request, to: Status) -> Result<EmailMessage, AppError> {
-    status_changed_mail(&state.views, &state.tenant_origin(&tenant.0.slug), tenant, citizen, request, to)
+    status_changed_mail(&state.views, &state.tenant_origin(&tenant.0), tenant, citizen, request, to)
 }
 
 /// The same message from the views and the tenant's origin alone (for the use-case layer).

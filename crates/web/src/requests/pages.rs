@@ -103,7 +103,7 @@ pub async fn show(
         answers: view::answers(&state, scope, r, lang).await?,
         files: d.files.iter().map(|f| view::file_view(&r.reference, f)).collect(),
         events: d.events.iter().map(|e| view::event_view(&state.views, lang, e)).collect(),
-        documents: d.documents.iter().map(|doc| view::document_view(&state, &tenant.0.slug, lang, &r.reference, doc)).collect(),
+        documents: d.documents.iter().map(|doc| view::document_view(&state, &tenant.0, lang, &r.reference, doc)).collect(),
         notes: d.notes.iter().map(|n| view::note_view(lang, n)).collect(),
     };
     let path = format!("/requests/{}", r.reference);

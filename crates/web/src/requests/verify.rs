@@ -109,7 +109,7 @@ pub async fn qr(
     Path((reference, id)): Path<(String, Uuid)>,
 ) -> Result<Response, AppError> {
     let doc = documents::find_for_citizen(&state.db, tenant.scope(), me.citizen.id, &reference, id).await?.ok_or(AppError::NotFound)?;
-    let url = view::verify_url(&state, &tenant.0.slug, &doc.verification_code);
+    let url = view::verify_url(&state, &tenant.0, &doc.verification_code);
     let svg = qr_svg(&url)?;
     let mut response = svg.into_response();
     let headers = response.headers_mut();

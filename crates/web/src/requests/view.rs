@@ -167,7 +167,7 @@ pub fn validity_code(v: &Validity) -> &'static str {
     }
 }
 
-pub fn document_view(state: &AppState, slug: &str, lang: Lang, reference: &str, d: &Document) -> DocumentView {
+pub fn document_view(state: &AppState, tenant: &store::tenants::TenantRecord, lang: Lang, reference: &str, d: &Document) -> DocumentView {
     let views = &state.views;
     let validity = documents::validity(d, thai_date(Utc::now()));
     let code = validity_code(&validity);
@@ -188,15 +188,15 @@ pub fn document_view(state: &AppState, slug: &str, lang: Lang, reference: &str, 
         state_label: views.t(lang, &format!("document.state.{code}")),
         revoked_reason: d.revoked_reason.clone(),
         verification_code: d.verification_code.clone(),
-        verify_url: verify_url(state, slug, &d.verification_code),
+        verify_url: verify_url(state, tenant, &d.verification_code),
         qr_url: format!("{url}/qr.svg"),
         url,
         request_reference: reference.to_owned(),
     }
 }
 
-pub fn verify_url(state: &AppState, slug: &str, code: &str) -> String {
-    format!("{}/verify/{code}", state.tenant_origin(slug))
+pub fn verify_url(state: &AppState, tenant: &store::tenants::TenantRecord, code: &str) -> String {
+    format!("{}/verify/{code}", state.tenant_origin(tenant))
 }
 
 /// Everything the request page and the API's detail show.

@@ -28,7 +28,7 @@ pub fn acknowledgement(
     let t = &tenant.0;
     let views = &state.views;
     let name = format!("{} {}", citizen.first_name, citizen.last_name);
-    let link = format!("{}/services/requests/{}/done", state.tenant_origin(&t.slug), request.reference);
+    let link = format!("{}/services/requests/{}/done", state.tenant_origin(t), request.reference);
     let fill = |lang: Lang, key: &str| {
         views
             .t(lang, key)

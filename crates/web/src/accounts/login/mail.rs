@@ -43,7 +43,7 @@ pub fn password_reset(state: &AppState, tenant: &Tenant, to: &Recipient, link: &
 /// Asked for an address no account uses: says so, and where to register. Sent so that a
 /// registered and an unknown address cost the same work and take the same time.
 pub fn password_reset_unknown(state: &AppState, tenant: &Tenant, to: &str) -> Result<EmailMessage, AppError> {
-    let register = format!("{}/register", state.tenant_origin(&tenant.0.slug));
+    let register = format!("{}/register", state.tenant_origin(&tenant.0));
     let part = |lang| {
         let tr = Tr { views: &state.views, lang, tenant };
         Part {
@@ -60,7 +60,7 @@ pub fn password_reset_unknown(state: &AppState, tenant: &Tenant, to: &str) -> Re
 
 /// "your password was changed", with when, and whom to call if it was not them.
 pub fn password_changed(state: &AppState, tenant: &Tenant, to: &Recipient, at: DateTime<Utc>) -> Result<EmailMessage, AppError> {
-    let login = format!("{}/login", state.tenant_origin(&tenant.0.slug));
+    let login = format!("{}/login", state.tenant_origin(&tenant.0));
     let part = |lang| {
         let tr = Tr { views: &state.views, lang, tenant };
         Part {

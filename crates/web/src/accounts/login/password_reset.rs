@@ -24,7 +24,7 @@ pub async fn request_link(state: &AppState, tenant: &Tenant, client_ip: &str, em
     state.limits.forgot_account.attempt(&format!("{}:{}", scope.tenant_id(), store::citizens::email_key(email.as_str())))?;
 
     let token = new_token();
-    let link = format!("{}/password/reset?token={token}", state.tenant_origin(&tenant.0.slug));
+    let link = format!("{}/password/reset?token={token}", state.tenant_origin(&tenant.0));
     let now = Utc::now();
     let txn = store::begin_write(&state.db).await?;
     let message = match store::citizens::find_by_email(&txn, scope, email.as_str()).await? {
