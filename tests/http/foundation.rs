@@ -153,3 +153,37 @@ async fn the_openapi_document_lists_only_routes_that_are_served() {
         }
     }
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status_and_are_never_served_on_a_site() {
+    web::metrics::handle();
+    let app = spawn_app().await;
+    assert_eq!(app.get(DEMO, "/login").send().await.expect("login").status(), 200);
+    assert_eq!(app.get(DEMO, "/requests/DEMO-2569-000001").send().await.expect("page").status(), 303);
+    let wrong = serde_json::json!({ "username": eservice_tests::citizens::national_id(), "password": "not-the-password" });
+    assert_eq!(app.post(DEMO, "/api/v1/auth/login").json(&wrong).send().await.expect("login").status(), 401);
+    for host in [DEMO, NONGBUA, "localhost"] {
+        assert_eq!(app.get(host, "/metrics").send().await.expect("metrics").status(), 404, "no /metrics on {host}");
+    }
+    web::metrics::record_database_gauges(app.db()).await;
+
+    let response = tower::ServiceExt::oneshot(web::metrics::router(), axum::http::Request::get("/metrics").body(axum::body::Body::empty()).expect("request"))
+        .await
+        .expect("metrics answer");
+    assert_eq!(response.status(), 200);
+    let text = String::from_utf8(axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("body").to_vec()).expect("utf-8");
+    for expected in [
+        r#"http_requests_total{method="GET",route="/login",status="200"}"#,
+        r#"http_requests_total{method="GET",route="/requests/{reference}",status="303"}"#,
+        r#"http_request_duration_seconds_bucket{method="POST",route="/api/v1/auth/login",status="401",le="0.005"}"#,
+        r#"login_failures_total{who="citizen"}"#,
+        r#"tenant_cache_lookups_total{result="miss"}"#,
+        r#"tenant_cache_lookups_total{result="hit"}"#,
+        "argon2_queue_wait_seconds_count",
+        r#"db_pool_connections{state="in_use"}"#,
+        "outbox_pending_messages",
+        "outbox_oldest_pending_seconds",
+    ] {
+        assert!(text.contains(expected), "missing {expected} in:\n{text}");
+    }
+}

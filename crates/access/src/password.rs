@@ -105,8 +105,10 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> anyhow::Result<T> {
+        let queued = std::time::Instant::now();
         let permit =
             Arc::clone(&self.permits).acquire_owned().await.context("waiting for a password hashing slot")?;
+        metrics::histogram!("argon2_queue_wait_seconds").record(queued.elapsed().as_secs_f64());
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;

@@ -138,6 +138,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("listening on {listen} (ESERVICE_LISTEN)"))?;
     tracing::info!(%listen, "serving; open http://<tenant>.{base}:{}/", listen.port());
+    let metrics = start_metrics(&state).await?;
     let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = state.config.run_worker.then(|| {
         let state = state.clone();
@@ -146,6 +147,9 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         }))
     });
     let served = web::serve(listener, state, shutdown_signal()).await;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     let _ = stop_worker.send(());
     if let Some(worker) = worker {
         let _ = worker.await;
@@ -162,9 +166,23 @@ async fn worker(config: Config) -> anyhow::Result<ExitCode> {
     let mut config = config;
     config.load_demo_tenants = false;
     let state = web::build(config).await?;
+    let metrics = start_metrics(&state).await?;
     tracing::info!("outbox worker running");
     web::run_worker(state, shutdown_signal()).await;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Serves `/metrics` on `ESERVICE_METRICS_LISTEN`, when it is set, until the process ends.
+async fn start_metrics(state: &web::AppState) -> anyhow::Result<Option<tokio::task::JoinHandle<std::io::Result<()>>>> {
+    let Some(listen) = state.config.metrics_listen else { return Ok(None) };
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen} (ESERVICE_METRICS_LISTEN)"))?;
+    tracing::info!(%listen, "metrics on http://{listen}/metrics");
+    Ok(Some(tokio::spawn(web::metrics::serve(listener, state.db.clone(), std::future::pending()))))
 }
 
 async fn connect(config: &Config) -> anyhow::Result<store::Db> {

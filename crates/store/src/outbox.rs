@@ -242,6 +242,19 @@ pub async fn pending_count(db: &DatabaseConnection) -> Result<u64, DbErr> {
         .await
 }
 
+/// How many rows wait to leave and when the oldest of them was queued (for the metrics).
+pub async fn pending_summary(db: &DatabaseConnection) -> Result<(u64, Option<DateTime<Utc>>), DbErr> {
+    let oldest = Outbox::find()
+        .select_only()
+        .column(Column::CreatedAt)
+        .filter(Column::Status.eq(status::PENDING))
+        .order_by_asc(Column::CreatedAt)
+        .into_tuple::<DateTime<Utc>>()
+        .one(db)
+        .await?;
+    Ok((pending_count(db).await?, oldest))
+}
+
 /// Back-off before the next try after `attempts` failures; `jitter` in [0, 1) shortens it by up
 /// to a quarter so that a burst of failures does not retry in lock-step.
 pub fn retry_delay(attempts: i32, jitter: f64) -> Duration {

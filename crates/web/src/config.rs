@@ -39,6 +39,8 @@ pub struct Config {
     pub file_sweep_grace: Duration,
     /// Proxies (CIDRs) whose `X-Forwarded-For` names the client; empty: the socket peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where `/metrics` is served (Prometheus), apart from the site; off when unset.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Where uploaded files go.
@@ -134,6 +136,7 @@ struct FileConfig {
     file_sweep_grace_secs: Option<u64>,
     /// Comma-separated CIDRs or addresses.
     trusted_proxies: Option<String>,
+    metrics_listen: Option<String>,
 }
 
 impl Default for Config {
@@ -162,6 +165,7 @@ impl Default for Config {
             http: crate::server::HttpTimeouts::default(),
             file_sweep_grace: Duration::from_secs(24 * 3600),
             trusted_proxies: Vec::new(),
+            metrics_listen: None,
         }
     }
 }
@@ -301,6 +305,15 @@ impl Config {
             Some(secs @ 600..=2_592_000) => Duration::from_secs(secs),
             Some(_) => return Err(err("ESERVICE_FILE_SWEEP_GRACE_SECS", "must be between 600 (ten minutes) and 2592000 (30 days)")),
         };
+        if let Some(listen) = raw.metrics_listen {
+            let addr: SocketAddr = listen
+                .parse()
+                .map_err(|_| err("ESERVICE_METRICS_LISTEN", format!("'{listen}' is not an address like 0.0.0.0:9090")))?;
+            if addr == c.listen {
+                return Err(err("ESERVICE_METRICS_LISTEN", "must differ from ESERVICE_LISTEN: metrics are never served on the site"));
+            }
+            c.metrics_listen = Some(addr);
+        }
         if let Some(list) = raw.trusted_proxies {
             c.trusted_proxies = list
                 .split(',')
@@ -403,6 +416,9 @@ fn overlay(raw: &mut FileConfig, env: &impl Env) -> Result<(), ConfigError> {
     }
     if let Some(v) = parse(env, "ESERVICE_FILE_SWEEP_GRACE_SECS", "a number of seconds")? {
         raw.file_sweep_grace_secs = Some(v);
+    }
+    if let Some(v) = env.var("ESERVICE_METRICS_LISTEN") {
+        raw.metrics_listen = Some(v);
     }
     if let Some(v) = env.var("ESERVICE_TRUSTED_PROXIES") {
         raw.trusted_proxies = Some(v);

@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod i18n;
+pub mod metrics;
 pub mod pages;
 pub mod render;
 pub mod requests;
@@ -42,6 +43,9 @@ use tenancy::{Site, Tenant};
 /// Connects, migrates and (in the embedded mode) loads the demo tenants, then builds the state.
 pub async fn build(config: Config) -> anyhow::Result<AppState> {
     use anyhow::Context as _;
+    if config.metrics_listen.is_some() {
+        metrics::handle();
+    }
     let db = connect(&config, config.db_max_connections).await?;
     if config.migrate_on_start {
         store::migrate(&db).await.context("applying migrations")?;
@@ -146,17 +150,23 @@ pub fn app(state: AppState) -> Router {
         .merge(api::requests::router())
         .merge(backoffice::router())
         .merge(dev_mailbox_router(&state))
+        .route_layer(axum::middleware::from_fn(metrics::tag_route))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(move |req, next| accounts::csrf::ensure_cookie(https, req, next)))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state.clone());
-    let platform_site = Router::new().merge(pages::platform_router()).fallback(not_found).with_state(state.clone());
+    let platform_site = Router::new()
+        .merge(pages::platform_router())
+        .route_layer(axum::middleware::from_fn(metrics::tag_route))
+        .fallback(not_found)
+        .with_state(state.clone());
     let sites = Sites { state: state.clone(), tenant: tenant_site, platform: platform_site };
 
     let x_request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(health::router())
         .merge(assets::router())
+        .route_layer(axum::middleware::from_fn(metrics::tag_route))
         .with_state(state)
         .fallback(move |req: Request| dispatch(sites.clone(), req))
         .layer(security_headers())
@@ -164,10 +174,18 @@ pub fn app(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", request_id = %id, method = %req.method(), host = %host, path = %req.uri().path())
+            tracing::info_span!(
+                "request",
+                request_id = %id,
+                tenant = tracing::field::Empty,
+                method = %req.method(),
+                host = %host,
+                path = %req.uri().path()
+            )
         })
         .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(metrics::track))
 }
 
 fn security_headers() -> tower::layer::util::Stack<
@@ -227,6 +245,7 @@ async fn dispatch(sites: Sites, mut req: Request) -> Response {
     let (response, tenant) = match sites.state.tenants.resolve(host.as_deref()).await {
         Ok(Site::Platform) => (sites.platform.oneshot(req).await.into_response(), None),
         Ok(Site::Tenant(t)) if t.status == domain::tenant::TenantStatus::Active => {
+            tracing::Span::current().record("tenant", t.slug.as_str());
             let tenant = Tenant(t);
             req.extensions_mut().insert(tenant.clone());
             (sites.tenant.oneshot(req).await.into_response(), Some(tenant))
@@ -238,6 +257,9 @@ async fn dispatch(sites: Sites, mut req: Request) -> Response {
     match response.extensions().get::<ErrorInfo>().cloned() {
         Some(info) => {
             let mut rendered = render_error(&sites.state, response.status(), info, lang, &path, tenant.as_ref());
+            if let Some(route) = response.extensions().get::<metrics::RouteTemplate>() {
+                rendered.extensions_mut().insert(route.clone());
+            }
             if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
                 rendered.headers_mut().insert(header::RETRY_AFTER, retry.clone());
             }

@@ -61,11 +61,15 @@ impl TenantResolver {
         if host == *self.base_domain {
             return Ok(Site::Platform);
         }
-        let found = self
+        let entry = self
             .cache
-            .try_get_with(host.clone(), self.lookup(host))
+            .entry(host.clone())
+            .or_try_insert_with(self.lookup(host))
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("resolving tenant: {e}")))?;
+        let result = if entry.is_fresh() { "miss" } else { "hit" };
+        metrics::counter!("tenant_cache_lookups_total", "result" => result).increment(1);
+        let found = entry.into_value();
         Ok(found.map_or(Site::Unknown, Site::Tenant))
     }
 

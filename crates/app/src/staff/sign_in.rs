@@ -64,6 +64,17 @@ fn keys(tenant: &TenantRecord, email: &str, ip: &str) -> (String, String) {
     (format!("{}:{}:{ip}", tenant.id, staff_store::email_key(email)), format!("{}:{ip}", tenant.id))
 }
 
+/// Counts a refused sign-in for the metrics: a wrong secret, or a client held back.
+fn count_refusal(e: &SignInError) {
+    match e {
+        SignInError::BadCredentials | SignInError::WrongCode | SignInError::ReusedCode => {
+            metrics::counter!("login_failures_total", "who" => "staff").increment(1);
+        }
+        SignInError::TooMany(_) => metrics::counter!("login_throttled_total", "who" => "staff").increment(1),
+        _ => {}
+    }
+}
+
 /// Checks e-mail and password; the stage tells what must come next.
 async fn check_password(
     app: &App,
@@ -122,7 +133,7 @@ pub async fn with_password(
     password: &str,
     client: &Client<'_>,
 ) -> Result<(Stage, Started), SignInError> {
-    let (member, stage) = check_password(app, limits, tenant, email, password, client.ip).await?;
+    let (member, stage) = check_password(app, limits, tenant, email, password, client.ip).await.inspect_err(count_refusal)?;
     Ok((stage, start(app, tenant, &member, stage, client).await?))
 }
 
@@ -170,7 +181,7 @@ pub async fn second_factor(
     if who.stage() != Stage::Totp {
         return Err(SignInError::WrongCode);
     }
-    check_code(app, limits, tenant, who.staff(), code, client.ip).await?;
+    check_code(app, limits, tenant, who.staff(), code, client.ip).await.inspect_err(count_refusal)?;
     store::staff::sessions::delete(&app.db, tenant.scope(), &who.session().id_hash).await?;
     Ok(start(app, tenant, who.staff(), Stage::Full, client).await?)
 }
@@ -185,11 +196,11 @@ pub async fn with_password_and_code(
     code: Option<&str>,
     client: &Client<'_>,
 ) -> Result<Started, SignInError> {
-    let (member, stage) = check_password(app, limits, tenant, email, password, client.ip).await?;
+    let (member, stage) = check_password(app, limits, tenant, email, password, client.ip).await.inspect_err(count_refusal)?;
     match stage {
         Stage::Full => {}
         Stage::Enrol => return Err(SignInError::EnrolmentRequired),
-        Stage::Totp => check_code(app, limits, tenant, &member, code.unwrap_or_default(), client.ip).await?,
+        Stage::Totp => check_code(app, limits, tenant, &member, code.unwrap_or_default(), client.ip).await.inspect_err(count_refusal)?,
     }
     Ok(start(app, tenant, &member, Stage::Full, client).await?)
 }

@@ -145,7 +145,10 @@ pub async fn sign_in(
             account_key: account_key(scope, national_id),
         },
     };
-    throttle.check(&state.limits)?;
+    if let Err(wait) = throttle.check(&state.limits) {
+        metrics::counter!("login_throttled_total", "who" => "citizen").increment(1);
+        return Err(wait.into());
+    }
 
     let verified = state
         .hasher
@@ -156,6 +159,7 @@ pub async fn sign_in(
         Some(citizen) if verified => citizen,
         _ => {
             throttle.failed(&state.limits);
+            metrics::counter!("login_failures_total", "who" => "citizen").increment(1);
             return Err(SignInError::InvalidCredentials);
         }
     };
