@@ -41,6 +41,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Where `/metrics` is served (Prometheus), apart from the site; off when unset.
     pub metrics_listen: Option<SocketAddr>,
+    /// How long the outbox worker holds a claimed message before another worker may take it.
+    pub outbox_lease: Duration,
 }
 
 /// Where uploaded files go.
@@ -137,6 +139,7 @@ struct FileConfig {
     /// Comma-separated CIDRs or addresses.
     trusted_proxies: Option<String>,
     metrics_listen: Option<String>,
+    outbox_lease_secs: Option<u64>,
 }
 
 impl Default for Config {
@@ -166,6 +169,7 @@ impl Default for Config {
             file_sweep_grace: Duration::from_secs(24 * 3600),
             trusted_proxies: Vec::new(),
             metrics_listen: None,
+            outbox_lease: Duration::from_secs(300),
         }
     }
 }
@@ -305,6 +309,11 @@ impl Config {
             Some(secs @ 600..=2_592_000) => Duration::from_secs(secs),
             Some(_) => return Err(err("ESERVICE_FILE_SWEEP_GRACE_SECS", "must be between 600 (ten minutes) and 2592000 (30 days)")),
         };
+        c.outbox_lease = match raw.outbox_lease_secs {
+            None => c.outbox_lease,
+            Some(secs @ 10..=3600) => Duration::from_secs(secs),
+            Some(_) => return Err(err("ESERVICE_OUTBOX_LEASE_SECS", "must be between 10 and 3600 seconds")),
+        };
         if let Some(listen) = raw.metrics_listen {
             let addr: SocketAddr = listen
                 .parse()
@@ -416,6 +425,9 @@ fn overlay(raw: &mut FileConfig, env: &impl Env) -> Result<(), ConfigError> {
     }
     if let Some(v) = parse(env, "ESERVICE_FILE_SWEEP_GRACE_SECS", "a number of seconds")? {
         raw.file_sweep_grace_secs = Some(v);
+    }
+    if let Some(v) = parse(env, "ESERVICE_OUTBOX_LEASE_SECS", "a number of seconds")? {
+        raw.outbox_lease_secs = Some(v);
     }
     if let Some(v) = env.var("ESERVICE_METRICS_LISTEN") {
         raw.metrics_listen = Some(v);

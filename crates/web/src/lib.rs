@@ -95,9 +95,15 @@ pub async fn run_worker(state: AppState, shutdown: impl Future<Output = ()>) {
         }
     };
     tokio::select! {
-        () = notify::run_worker(state.db.clone(), state.mailer.clone(), notify::WorkerOptions::default(), shutdown) => {}
+        () = notify::run_worker(state.db.clone(), state.mailer.clone(), worker_options(&state.config), shutdown) => {}
         () = housekeeping => {}
     }
+}
+
+/// The outbox worker's settings: the configured lease, and sends bounded well within it.
+fn worker_options(config: &Config) -> notify::WorkerOptions {
+    let defaults = notify::WorkerOptions::default();
+    notify::WorkerOptions { lease: config.outbox_lease, send_timeout: defaults.send_timeout.min(config.outbox_lease / 3), ..defaults }
 }
 
 /// Opens the configured database; an embedded SQLite file gets its folder created first.
