@@ -19,26 +19,54 @@ pub mod tenants;
 pub mod test_support;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
 pub use sea_orm::DatabaseConnection as Db;
 
-/// Opens the pool. SQLite files get WAL so readers never wait on the writer.
+/// Opens the pool, set up for a web server: every SQLite connection (not only the first) in WAL
+/// mode with `synchronous = NORMAL` and a busy timeout, and no ping before each checkout, only
+/// for a connection idle long enough that a proxy or the server may have dropped it.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .statement_cache_capacity(256)
+        })
         .sqlx_logging(false);
-    let db = Database::connect(options).await?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
-        db.execute_unprepared("PRAGMA synchronous = NORMAL").await?;
+    Database::connect(options).await
+}
+
+#[cfg(test)]
+mod connect_tests {
+    use super::*;
+
+    /// Each pooled SQLite connection carries the settings, not just the one that ran a PRAGMA.
+    #[tokio::test]
+    async fn every_sqlite_connection_is_in_wal_mode_with_synchronous_normal() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}/t.db?mode=rwc", dir.path().display());
+        let db = connect(&url, 4).await.expect("connect");
+        let pool = db.get_sqlite_connection_pool();
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            let mut conn = pool.acquire().await.expect("a connection");
+            let synchronous: i64 = sea_orm::sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await.expect("pragma");
+            let journal: String = sea_orm::sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await.expect("pragma");
+            let busy: i64 = sea_orm::sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&mut *conn).await.expect("pragma");
+            assert_eq!((synchronous, journal.as_str(), busy), (1, "wal", 5000), "synchronous NORMAL is 1");
+            held.push(conn);
+        }
     }
-    Ok(db)
 }
 
 /// A transaction for a use case that reads and then writes: SQLite takes its write lock up front

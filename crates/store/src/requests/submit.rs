@@ -69,7 +69,9 @@ pub async fn next_reference<C: ConnectionTrait>(txn: &C, scope: Scope, buddhist_
 
 /// Creates the request with its files and first event (`submitted`, by the citizen), and queues
 /// the acknowledgement that `acknowledgement` renders from the stored request; or, when the
-/// citizen already used `idempotency_key`, returns that request and writes nothing.
+/// citizen already used `idempotency_key` (the unique index says so), returns that request and
+/// writes nothing. Callers look the key up first ([`by_idempotency_key`]) to answer a plain repeat
+/// before storing its files again.
 pub async fn create(
     db: &DatabaseConnection,
     scope: Scope,
@@ -77,9 +79,8 @@ pub async fn create(
     new: NewRequest,
     acknowledgement: impl FnOnce(&Request) -> Result<Option<EmailMessage>, DbErr>,
 ) -> Result<Created, DbErr> {
-    if let Some(request) = by_idempotency_key(db, scope, new.citizen_id, &new.idempotency_key).await? {
-        return Ok(Created { request, existing: true });
-    }
+    // The caller looked the key up before storing any file; a twin that slipped in since is caught
+    // by the unique index below, so the key is not read a second time here.
     let txn = crate::begin_write(db).await?;
     let now = db_time(Utc::now());
     // The year of the date in Thailand (UTC+7), as the citizen reads it on the reference.
