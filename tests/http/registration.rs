@@ -2,6 +2,7 @@
 
 use eservice_tests::auth::Browser;
 use eservice_tests::citizens::TestCitizen;
+use eservice_tests::html::summary_links;
 use eservice_tests::registration::{
     METADATA_MARKER, api_body, contains, form_fields, jpeg_size, multipart, oversized_file, photos, png_bomb, png_photo,
     spawn_app_with_own_files, stored_objects, tenant_id, tenant_scope, terms_version, text_file, with,
@@ -215,11 +216,17 @@ async fn a_refused_form_comes_back_with_every_typed_value_and_a_message_at_each_
         message_at(&page, "national_id").as_deref(),
         Some("เลขบัตรประจำตัวประชาชนไม่ถูกต้อง (เลขหลักสุดท้ายไม่ตรงกับเลขตรวจสอบ) กรุณาตรวจสอบอีกครั้ง")
     );
-    assert_eq!(message_at(&page, "first_name").as_deref(), Some("กรุณากรอกหรือเลือกข้อมูลช่องนี้"));
+    assert_eq!(message_at(&page, "first_name").as_deref(), Some("กรุณากรอกชื่อ"), "the message names the empty field");
     assert_eq!(message_at(&page, "password_confirm").as_deref(), Some("รหัสผ่านทั้งสองช่องไม่ตรงกัน"));
     assert!(message_at(&page, "phone").is_some_and(|m| m.contains("06, 08 หรือ 09")));
     assert!(message_at(&page, "email").is_none(), "no message where nothing is wrong");
-    assert!(page.contains("4 รายการ"), "the count of problems at the top");
+    assert_eq!(
+        summary_links(&page),
+        ["#f-first_name", "#f-national_id", "#f-phone", "#f-password_confirm"],
+        "the summary at the top links to each wrong field, in the order of the form"
+    );
+    assert!(page.contains(r##"<a href="#f-first_name">กรุณากรอกชื่อ</a>"##));
+    assert!(page.contains(r#"aria-invalid="true" aria-describedby="e-national_id h-national_id""#));
 
     assert_eq!(value_of(&page, "national_id").as_deref(), Some(wrong_digit.as_str()));
     assert_eq!(value_of(&page, "last_name").as_deref(), Some(citizen.last_name.as_str()));

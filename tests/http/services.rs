@@ -4,6 +4,7 @@
 
 use eservice_tests::auth::{Browser, api_token, delivered_mail};
 use eservice_tests::citizens::TestCitizen;
+use eservice_tests::html::summary_links;
 use eservice_tests::registration::{METADATA_MARKER, contains, png_bomb, png_photo};
 use eservice_tests::{DEMO, NONGBUA, TestApp, spawn_app};
 use std::sync::LazyLock;
@@ -219,6 +220,9 @@ async fn a_refused_html_form_comes_back_with_every_value_kept() {
     assert!(page.contains("ถนนชำรุดหน้าบ้าน") && page.contains("ซอยเทศบาล 3 ใกล้ตลาด") && page.contains("สั้นไป"));
     assert!(page.contains("data-field=\"details\""));
     assert!(page.contains("data-field=\"contact_by\""));
+    assert_eq!(summary_links(&page), ["#f-details", "#f-complainant_name", "#f-contact_by"], "the summary links to each wrong field in form order");
+    assert!(page.contains(">กรุณาเลือกช่องทางที่สะดวกให้ติดต่อกลับ</p>"), "an empty choice names the field");
+    assert!(page.contains(r#"<fieldset aria-describedby="e-contact_by"#), "the group is described by its message");
     assert_eq!(counts(&app).await, (0, 0, 0, 0));
 
     // A stale version: the form again with a notice, nothing saved.

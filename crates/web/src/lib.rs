@@ -8,6 +8,7 @@ pub mod backoffice;
 pub mod config;
 pub mod email;
 pub mod error;
+pub mod form_errors;
 pub mod health;
 pub mod i18n;
 pub mod pages;

@@ -2,6 +2,7 @@
 //! from its schema, the submission, and the "สำเร็จ" page that acknowledges receipt (section 10).
 
 pub mod form_view;
+mod issues;
 pub mod mail;
 pub mod staging;
 pub mod submission;

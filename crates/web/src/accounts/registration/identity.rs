@@ -13,6 +13,7 @@ use super::{messages, service, uploads};
 use crate::accounts::csrf::CsrfToken;
 use crate::accounts::session::CurrentCitizen;
 use crate::error::{AppError, FieldIssue};
+use crate::form_errors::ErrorLink;
 use crate::i18n::RequestLang;
 use crate::render::PageCtx;
 use crate::state::AppState;
@@ -55,6 +56,7 @@ struct IdentityPage<'a> {
     csrf_token: &'a str,
     count: u8,
     slots: Vec<Slot>,
+    summary: Vec<ErrorLink>,
     error: Option<String>,
     status: StatusView,
     current: Vec<PhotoLink>,
@@ -72,7 +74,13 @@ fn render_page(
 ) -> Result<Html<String>, AppError> {
     let errors = messages(&state.views, lang, issues);
     let count = tenant.0.settings.identity.photo_count;
+    let slot_label = |n: usize| state.views.t(lang, "registration.identity.photo").replace("{n}", &n.to_string());
+    let mut summary: Vec<ErrorLink> = errors.get("photos").map(|m| ErrorLink::new("photo-1", m.clone())).into_iter().collect();
+    summary.extend((0..usize::from(count)).filter_map(|i| {
+        errors.get(&format!("photos[{i}]")).map(|m| ErrorLink::labelled(format!("photo-{}", i + 1), &slot_label(i + 1), m))
+    }));
     let page = IdentityPage {
+        summary,
         csrf_token: &csrf.0,
         count,
         slots: (0..usize::from(count)).map(|i| Slot { n: i + 1, error: errors.get(&format!("photos[{i}]")).cloned() }).collect(),

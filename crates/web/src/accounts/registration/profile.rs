@@ -14,6 +14,7 @@ use super::{messages, service, uploads};
 use crate::accounts::csrf::CsrfToken;
 use crate::accounts::session::CurrentCitizen;
 use crate::error::{AppError, FieldIssue};
+use crate::form_errors::ErrorLink;
 use crate::i18n::RequestLang;
 use crate::render::PageCtx;
 use crate::state::AppState;
@@ -33,6 +34,7 @@ struct ProfilePage<'a> {
     can_reupload: bool,
     has_avatar: bool,
     avatar_error: Option<String>,
+    summary: Vec<ErrorLink>,
     saved: bool,
     max_mb: usize,
 }
@@ -93,7 +95,10 @@ async fn render_page(
     let national_id = domain::national_id::NationalId::parse(&citizen.national_id)
         .map(|id| id.formatted())
         .unwrap_or_else(|_| citizen.national_id.clone());
+    let avatar_error = messages(&state.views, lang, outcome.issues).remove("avatar");
+    let label = state.views.t(lang, "profile.avatar");
     let page = ProfilePage {
+        summary: avatar_error.iter().map(|m| ErrorLink::labelled("f-avatar", &label, m)).collect(),
         csrf_token: &csrf.0,
         name: format!("{}{} {}", citizen.title, citizen.first_name, citizen.last_name),
         national_id,
@@ -105,7 +110,7 @@ async fn render_page(
         photos: photo_links(&photos),
         can_reupload: citizen.identity_status != citizens::identity_status::VERIFIED,
         has_avatar: citizen.avatar_key.is_some(),
-        avatar_error: messages(&state.views, lang, outcome.issues).remove("avatar"),
+        avatar_error,
         saved: outcome.saved,
         max_mb: service::image_limits().max_bytes / (1024 * 1024),
     };
