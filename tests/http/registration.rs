@@ -148,6 +148,8 @@ async fn the_whole_journey_ends_on_the_welcome_page_with_stamped_photos() {
         assert!(photo.object_key.starts_with(&format!("{tenant}/")), "keys start with the tenant");
         assert!(objects.contains(&photo.object_key));
         assert!(welcome.contains(&format!("/me/identity-photos/{}", photo.id)), "the welcome page shows the photo");
+        let full_size = format!(r#"<a href="/me/identity-photos/{}" target="_blank" rel="noopener" data-testid="photo-full">"#, photo.id);
+        assert!(welcome.contains(&full_size), "and opens it full size");
         let served = browser.get(&format!("/me/identity-photos/{}", photo.id)).await;
         assert_eq!(served.status(), 200);
         assert_eq!(header(&served, "content-type"), "image/jpeg");

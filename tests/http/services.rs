@@ -173,6 +173,11 @@ async fn a_citizen_submits_a_form_with_a_file_and_gets_the_success_page_and_an_e
     let page = page.text().await.expect("body");
     let reference = done.trim_start_matches("/services/requests/").trim_end_matches("/done");
     assert!(page.contains("สำเร็จ") && page.contains(reference));
+    assert!(page.contains(r#"<h1 class="notice-title">สำเร็จ</h1>"#), "the page is headed สำเร็จ");
+    assert!(page.contains(&format!(r#"<a class="button" href="/requests/{reference}""#)), "and links to the request");
+    let request = browser.get(&format!("/requests/{reference}")).await.text().await.expect("body");
+    let group = request.find(r#"data-testid="file-group">ภาพถ่ายประกอบ</h3>"#).expect("the photo under its field's label");
+    assert!(request[group..].contains("road.png"), "the file is listed under its field");
     assert!(page.contains("พ.ศ. 25"), "the time of receipt in the Buddhist year");
     assert!(page.contains("มาตรา 10"));
 
@@ -648,4 +653,20 @@ async fn join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> V
     })
     .await;
     outputs.into_iter().flatten().collect()
+}
+
+#[tokio::test]
+async fn every_form_labels_the_national_id_as_the_citizen_manual_does() {
+    let app = spawn_app().await;
+    for (host, slug) in [(DEMO, "demo"), (NONGBUA, "nongbua")] {
+        let citizen = TestCitizen::new();
+        citizen.insert(&app, slug).await;
+        let mut browser = Browser::new(&app, host);
+        browser.login_as(&citizen).await;
+        let catalogue = browser.get("/services").await.text().await.expect("body");
+        for item in catalogue.split(r#"<a href="/services/"#).skip(1).filter_map(|s| s.split('"').next()) {
+            let form = browser.get(&format!("/services/{item}")).await.text().await.expect("body");
+            assert!(!form.contains("เลขประจำตัวประชาชน"), "{slug} {item} says เลขบัตรประจำตัวประชาชน");
+        }
+    }
 }
