@@ -234,6 +234,17 @@ impl TenantManifest {
                 errors.push(FieldError::new(field, "must be a colour like #1a5fb4"));
             }
         }
+        if let Some(primary) = crate::contrast::Rgb::parse(&self.branding.primary_color) {
+            for s in crate::contrast::primary_shortfalls(primary) {
+                errors.push(FieldError::new(
+                    "branding.primary_color",
+                    format!(
+                        "text contrast of {primary} with {} ({}) is {:.2}:1, below the 4.5:1 of WCAG AA; choose a darker colour",
+                        s.surface, s.against, s.ratio
+                    ),
+                ));
+            }
+        }
         require_text(&mut errors, "branding.logo", &self.branding.logo, 200);
         let version = self.terms.version.trim();
         if version.is_empty()
@@ -346,6 +357,19 @@ mod tests {
         assert_eq!(tenant.domains, vec!["eservice.demo.go.th".to_owned()]);
         assert_eq!(tenant.settings.branding.primary_color, "#1a5fb4");
         assert_eq!(tenant.status, TenantStatus::Active);
+    }
+
+    #[test]
+    fn a_primary_colour_that_text_cannot_be_read_on_is_refused_with_its_ratio() {
+        let mut m = manifest();
+        m.branding.primary_color = "#2e7d32".into();
+        let errors = m.validate().expect_err("the badge text would be 4.40:1");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "branding.primary_color");
+        assert!(errors[0].message.contains("#2e7d32") && errors[0].message.contains("4.40:1"), "{}", errors[0].message);
+        let mut m = manifest();
+        m.branding.primary_color = "#256b29".into();
+        assert!(m.validate().is_ok(), "a darker green passes");
     }
 
     #[test]
