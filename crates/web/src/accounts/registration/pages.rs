@@ -22,10 +22,6 @@ use crate::render::{PageCtx, markdown};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 
-/// Catalogue keys of the English names of `TITLES`, in the same order.
-const TITLE_KEYS: [&str; 5] =
-    ["registration.titles.mr", "registration.titles.mrs", "registration.titles.miss", "registration.titles.master", "registration.titles.girl"];
-
 /// The fields of the form, in the order they are shown.
 const FIELDS: [&str; 16] = [
     "title",
@@ -270,10 +266,9 @@ fn render_form(
         .collect();
     let titles = TITLES
         .iter()
-        .zip(TITLE_KEYS)
-        .map(|(&value, key)| Choice {
+        .map(|&value| Choice {
             value: value.to_owned(),
-            label: if lang == Lang::Th { value.to_owned() } else { state.views.t(lang, key) },
+            label: super::title_label(&state.views, lang, value),
             selected: fields.title.trim() == value,
         })
         .collect();
