@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod contrast;
+pub mod date_parts;
 pub mod email;
 pub mod form;
 pub mod locale;

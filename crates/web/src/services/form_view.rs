@@ -76,6 +76,8 @@ struct FieldView {
     value: String,
     options: Vec<OptionView>,
     address: Option<AddressView>,
+    /// A date's day, month and year inputs (พ.ศ. in Thai).
+    date: Option<super::date_input::DateView>,
     min: Option<String>,
     max: Option<String>,
     min_length: Option<u32>,
@@ -258,6 +260,8 @@ fn field_view(lang: Lang, f: &Field, values: &Values<'_>, errors: Vec<String>) -
             invalid: Vec::new(),
         }
     });
+    let date = (f.kind == FieldType::Date)
+        .then(|| super::date_input::view(lang, |p| values.one(&format!("{}.{p}", f.key)), &values.one(&f.key)));
     let accept = f.accepted_types().iter().map(|t| t.mime()).collect::<Vec<_>>().join(",");
     let accept_names = f
         .accepted_types()
@@ -284,6 +288,7 @@ fn field_view(lang: Lang, f: &Field, values: &Values<'_>, errors: Vec<String>) -
         value: values.one(&f.key),
         options,
         address,
+        date,
         min: limit(&f.min),
         max: limit(&f.max),
         min_length: f.min_length,

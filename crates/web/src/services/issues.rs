@@ -1,8 +1,8 @@
 //! A refused service form's issues as the page shows them: each message under its field, naming
 //! the field when it was left empty, and the error summary linking to the input at fault.
 
-use domain::form::{Field, FieldIssue, FieldType, FormSchema};
-use domain::locale::Lang;
+use domain::form::{Field, FieldIssue, FieldType, FormSchema, Limit};
+use domain::locale::{Lang, format_date};
 use std::collections::HashMap;
 
 use crate::form_errors::{Answer, ErrorLink, required_message};
@@ -50,6 +50,11 @@ pub fn shown(views: &Views, lang: Lang, schema: &FormSchema, issues: &[FieldIssu
 }
 
 fn message(views: &Views, lang: Lang, field: &Field, part: Option<&str>, code: &str) -> String {
+    if field.kind == FieldType::Date {
+        if let Some(said) = date_message(views, lang, field, code) {
+            return said;
+        }
+    }
     if code != domain::form::code::REQUIRED {
         return views.t(lang, &format!("form_error.{code}"));
     }
@@ -63,6 +68,22 @@ fn message(views: &Views, lang: Lang, field: &Field, part: Option<&str>, code: &
         _ => (Answer::Type, field.label.get(lang).to_owned()),
     };
     required_message(views, lang, answer, &label)
+}
+
+/// A date's problems in the words of its three inputs: the era to type, the range it must be in.
+fn date_message(views: &Views, lang: Lang, field: &Field, code: &str) -> Option<String> {
+    let day = |l: &Option<Limit>| match l {
+        Some(Limit::Date(d)) => Some(format_date(*d, lang)),
+        _ => None,
+    };
+    match code {
+        domain::form::code::INVALID_DATE => Some(views.t(lang, "services.date.invalid")),
+        domain::form::code::OUT_OF_RANGE => {
+            let (min, max) = (day(&field.min)?, day(&field.max)?);
+            Some(views.t(lang, "services.date.range").replace("{min}", &min).replace("{max}", &max))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
