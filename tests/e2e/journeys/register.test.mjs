@@ -5,28 +5,20 @@
 // showing the crossed photos. Also: without JavaScript the address lists come from the server.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertFitsWidth,
   assertNoProblems,
-  assertServerReady,
   cardPhoto,
-  launch,
   nationalId,
   newPage,
   screenshot,
   tenantUrl,
   viewports,
+  browserForFile,
 } from '../lib/harness.mjs';
 
-let browser;
-before(async () => {
-  await assertServerReady();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 /** The same ID with its check digit changed: the mistake the form must catch. */
 function withWrongCheckDigit(id) {
@@ -34,7 +26,7 @@ function withWrongCheckDigit(id) {
 }
 
 test('demo on a phone: terms → form → ID photos → welcome shows pending', async (t) => {
-  const { context, page, problems } = await newPage(browser, viewports.phone);
+  const { context, page, problems } = await newPage(browser(), viewports.phone);
   t.after(() => context.close());
   const id = nationalId('3');
   const email = `e2e.register.${id}@example.com`;
@@ -78,6 +70,15 @@ test('demo on a phone: terms → form → ID photos → welcome shows pending', 
   await page.locator('[data-field="national_id"]').waitFor();
   await page.waitForLoadState('load');
   assert.match(await page.locator('[data-field="national_id"]').innerText(), /เลขบัตรประจำตัวประชาชนไม่ถูกต้อง/);
+  // The error summary has the focus and takes the citizen to the wrong field.
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'error-summary', 'focus on the summary');
+  const toField = page.getByTestId('error-summary').getByRole('link', { name: /เลขบัตรประจำตัวประชาชน/ });
+  assert.equal(await toField.getAttribute('href'), '#f-national_id');
+  await toField.click();
+  await page.waitForFunction(() => document.activeElement?.id === 'f-national_id');
+  assert.equal(await page.getByLabel('เลขบัตรประจำตัวประชาชน').getAttribute('aria-invalid'), 'true');
+  const described = await page.getByLabel('เลขบัตรประจำตัวประชาชน').getAttribute('aria-describedby');
+  assert.match(await page.locator(`#${described.split(' ')[0]}`).innerText(), /เลขบัตรประจำตัวประชาชนไม่ถูกต้อง/, 'the field is described by its message');
   assert.equal(await page.getByLabel('นามสกุล').inputValue(), 'รักเรียน', 'typed values are kept');
   assert.equal(await page.getByLabel('อีเมลส่วนตัว').inputValue(), email);
   assert.equal(await page.getByLabel('ตำบล / แขวง').inputValue(), '400101', 'the address stays chosen');
@@ -89,6 +90,17 @@ test('demo on a phone: terms → form → ID photos → welcome shows pending', 
   await page.locator('#f-password').fill(password);
   await page.getByLabel('ยืนยันรหัสผ่าน').fill(password);
   await page.getByRole('button', { name: 'ถัดไป', exact: true }).click();
+  await page.waitForURL((url) => url.pathname === '/register/identity');
+
+  // Back to the form from "ยืนยันตัวตน": what was typed is still there, ID and address included.
+  await page.goBack();
+  await page.waitForURL((url) => url.pathname === '/register/form');
+  await page.waitForFunction(() => document.querySelector('#f-sub_district').value === '400101');
+  assert.equal(await page.getByLabel('เลขบัตรประจำตัวประชาชน').inputValue(), id, 'the national ID is kept');
+  assert.equal(await page.getByLabel('บ้านเลขที่').inputValue(), '45/2', 'the house number is kept');
+  assert.equal(await page.getByLabel('อำเภอ / เขต').inputValue(), '4001', 'the district is kept');
+  assert.equal(await page.getByLabel('นามสกุล').inputValue(), 'รักเรียน');
+  await page.goForward();
   await page.waitForURL((url) => url.pathname === '/register/identity');
 
   const inputs = page.locator('input[type="file"][name="photo"]');
@@ -112,7 +124,7 @@ test('demo on a phone: terms → form → ID photos → welcome shows pending', 
 });
 
 test('without JavaScript the district and sub-district lists come from the server', async (t) => {
-  const { context, page, problems } = await newPage(browser, viewports.phone, { javaScriptEnabled: false });
+  const { context, page, problems } = await newPage(browser(), viewports.phone, { javaScriptEnabled: false });
   t.after(() => context.close());
   await page.goto(tenantUrl('nongbua', '/register'));
   await page.getByLabel('ข้าพเจ้ายอมรับเงื่อนไข').check();
