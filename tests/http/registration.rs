@@ -123,7 +123,11 @@ async fn the_whole_journey_ends_on_the_welcome_page_with_stamped_photos() {
     let step = browser.get("/register/identity").await.text().await.expect("body");
     assert!(step.contains("ยืนยันตัวตน"));
     assert_eq!(step.matches(r#"type="file""#).count(), 2, "demo asks for two photos");
-    assert!(step.contains(r#"accept="image/jpeg,image/png,image/webp""#) && step.contains("capture="));
+    assert!(step.contains(r#"accept="image/jpeg,image/png,image/webp""#));
+    assert!(!step.contains("capture="), "a phone offers the gallery as well as the camera");
+    let front = step.find(r#"<label for="photo-1">ด้านหน้าบัตรประชาชน</label>"#).expect("the first photo is named by the tenant");
+    let back = step.find(r#"<label for="photo-2">ด้านหลังบัตรประชาชน</label>"#).expect("and the second");
+    assert!(front < back && step.contains("วางบัตรบนพื้นเรียบสีเข้ม"), "each with how to take it");
 
     let uploads = photos(2);
     let originals: Vec<Vec<u8>> = uploads.iter().map(|(_, _, b)| b.clone()).collect();
@@ -726,4 +730,20 @@ async fn a_name_with_a_right_to_left_override_is_refused_at_its_field() {
     let issue = body["error"]["fields"].as_array().expect("fields").iter().find(|f| f["field"] == "first_name").cloned().expect("first_name");
     assert_eq!(issue["code"], "invalid_character");
     assert!(stored(&app, "demo", &citizen.national_id).await.is_none(), "nothing saved");
+}
+
+#[tokio::test]
+async fn nongbua_names_its_three_photos_and_english_pages_use_the_english_names() {
+    let app = eservice_tests::spawn_app().await;
+    let citizen = TestCitizen::new();
+    citizen.insert(&app, "nongbua").await;
+    let mut browser = Browser::new(&app, NONGBUA);
+    browser.login_as(&citizen).await;
+    let step = browser.get("/register/identity").await.text().await.expect("body");
+    assert_eq!(step.matches(r#"type="file""#).count(), 3);
+    assert!(step.contains(r#"<label for="photo-3">ภาพถ่ายตนเองคู่กับบัตรประชาชน</label>"#), "the selfie with the card");
+    browser.cookies.insert("lang".into(), "en".into());
+    let step = browser.get("/register/identity").await.text().await.expect("body");
+    assert!(step.contains(r#"<label for="photo-3">You holding your ID card</label>"#));
+    assert!(step.contains(r#"aria-describedby="h-photo-3""#), "the input is described by how to take it");
 }

@@ -161,6 +161,22 @@ pub struct IdentityRules {
     pub photo_count: u8,
     /// The "for use with … only" text stamped over ID photos; Thai.
     pub watermark_text: String,
+    /// What each photo is, in order (the front of the card, its back, a selfie holding it…).
+    /// Photos past the end of the list are called "ภาพที่ N".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slots: Vec<PhotoSlot>,
+}
+
+/// One ID photo the tenant asks for: its name and a line on how to take it, in both languages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoSlot {
+    pub name_th: String,
+    pub name_en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint_th: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint_en: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -260,6 +276,18 @@ impl TenantManifest {
             ));
         }
         require_text(&mut errors, "identity.watermark_text", &self.identity.watermark_text, 120);
+        if self.identity.slots.len() > usize::from(self.identity.photo_count) {
+            errors.push(FieldError::new("identity.slots", "names more photos than identity.photo_count"));
+        }
+        for (i, slot) in self.identity.slots.iter().enumerate() {
+            require_text(&mut errors, &format!("identity.slots[{i}].name_th"), &slot.name_th, 100);
+            require_text(&mut errors, &format!("identity.slots[{i}].name_en"), &slot.name_en, 100);
+            for (lang, hint) in [("th", &slot.hint_th), ("en", &slot.hint_en)] {
+                if let Some(hint) = hint {
+                    require_text(&mut errors, &format!("identity.slots[{i}].hint_{lang}"), hint, 300);
+                }
+            }
+        }
         require_text(&mut errors, "contact.address_th", &self.contact.address_th, 500);
         require_text(&mut errors, "contact.address_en", &self.contact.address_en, 500);
         require_text(&mut errors, "contact.phone", &self.contact.phone, 50);
@@ -370,6 +398,18 @@ mod tests {
         let mut m = manifest();
         m.branding.primary_color = "#256b29".into();
         assert!(m.validate().is_ok(), "a darker green passes");
+    }
+
+    #[test]
+    fn photo_slots_are_named_in_both_languages_and_no_more_than_the_photos() {
+        let mut m = manifest();
+        let slot = |th: &str| PhotoSlot { name_th: th.into(), name_en: "Front".into(), hint_th: None, hint_en: None };
+        m.identity.slots = vec![slot("ด้านหน้าบัตร"), slot(" ")];
+        let errors = m.clone().validate().expect_err("a blank name");
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["identity.slots[1].name_th"]);
+        m.identity.slots = vec![slot("ด้านหน้าบัตร"), slot("ด้านหลังบัตร"), slot("ภาพตนเองคู่บัตร")];
+        let errors = m.validate().expect_err("three slots for two photos");
+        assert_eq!(errors[0].field, "identity.slots");
     }
 
     #[test]

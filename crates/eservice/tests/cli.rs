@@ -106,7 +106,7 @@ fn tenant_apply_is_idempotent_and_updates_a_changed_tenant() {
     copy_tree(&repo_tenants().join("nongbua"), &copy);
     let manifest = copy.join("tenant.toml");
     let text = std::fs::read_to_string(&manifest).expect("read");
-    std::fs::write(&manifest, text.replace("photo_count = 3", "photo_count = 2")).expect("write");
+    std::fs::write(&manifest, text.replace("photo_count = 3", "photo_count = 4")).expect("write");
     let changed = eservice(&["tenant", "apply", copy.to_str().unwrap_or_default()], &env);
     assert_eq!(stdout(&changed), "nongbua: updated\n", "{}", stderr(&changed));
 
