@@ -4,7 +4,7 @@ use eservice_tests::auth::Browser;
 use eservice_tests::citizens::TestCitizen;
 use eservice_tests::html::summary_links;
 use eservice_tests::registration::{
-    METADATA_MARKER, api_body, contains, form_fields, jpeg_size, multipart, oversized_file, photos, png_bomb, png_photo,
+    METADATA_MARKER, api_body, card_photo, contains, form_fields, jpeg_size, multipart, oversized_file, photos, png_bomb, png_photo,
     spawn_app_with_own_files, stored_objects, tenant_id, tenant_scope, terms_version, text_file, with,
 };
 use eservice_tests::{DEMO, NONGBUA, TestApp};
@@ -362,7 +362,7 @@ async fn bad_images_are_refused_at_their_own_slot_and_nothing_is_kept() {
         (oversized_file(), "huge.png", "ไฟล์รูปภาพใหญ่เกินกำหนด"),
     ];
     for (bad, name, expected) in cases {
-        let files = vec![("photo", "card.png", png_photo(320, 200)), ("photo", name, bad)];
+        let files = vec![("photo", "card.png", card_photo(0)), ("photo", name, bad)];
         let response = upload_photos(&app, &mut browser, files).await;
         assert_eq!(response.status(), 422, "{name}");
         let page = response.text().await.expect("body");
@@ -553,7 +553,7 @@ async fn the_api_registers_a_citizen_and_takes_their_photos() {
     assert_eq!(body["error"]["fields"][0]["code"], "photos_too_many");
 
     for (bad, code) in [(text_file(), "unsupported_type"), (png_bomb(60_000, 60_000), "too_many_pixels"), (oversized_file(), "too_large")] {
-        let response = post_photos(vec![("photo", "a.png", png_photo(320, 200)), ("photo", "b.jpg", bad)]).send().await.expect("post");
+        let response = post_photos(vec![("photo", "a.png", card_photo(0)), ("photo", "b.jpg", bad)]).send().await.expect("post");
         assert_eq!(response.status(), 422, "{code}");
         let body: serde_json::Value = response.json().await.expect("json");
         let fields = body["error"]["fields"].as_array().cloned().unwrap_or_default();

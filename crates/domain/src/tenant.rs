@@ -177,6 +177,18 @@ pub struct PhotoSlot {
     pub hint_th: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint_en: Option<String>,
+    /// The photo is of the card itself, so it must be card-shaped; `false` for, say, a selfie
+    /// holding the card.
+    #[serde(default = "card_by_default", skip_serializing_if = "is_card")]
+    pub card: bool,
+}
+
+fn card_by_default() -> bool {
+    true
+}
+
+fn is_card(card: &bool) -> bool {
+    *card
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -403,7 +415,7 @@ mod tests {
     #[test]
     fn photo_slots_are_named_in_both_languages_and_no_more_than_the_photos() {
         let mut m = manifest();
-        let slot = |th: &str| PhotoSlot { name_th: th.into(), name_en: "Front".into(), hint_th: None, hint_en: None };
+        let slot = |th: &str| PhotoSlot { name_th: th.into(), name_en: "Front".into(), hint_th: None, hint_en: None, card: true };
         m.identity.slots = vec![slot("ด้านหน้าบัตร"), slot(" ")];
         let errors = m.clone().validate().expect_err("a blank name");
         assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["identity.slots[1].name_th"]);

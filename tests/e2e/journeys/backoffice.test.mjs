@@ -48,7 +48,7 @@ async function citizenWithRequest(page, citizen) {
   await page.waitForURL((url) => url.pathname === '/register/identity');
   const inputs = page.locator('input[type="file"][name="photo"]');
   for (let i = 0; i < (await inputs.count()); i += 1) {
-    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(480, 300, i + 3) });
+    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(800, 600, i + 3) });
   }
   await page.getByRole('button', { name: 'ยืนยันตัวตน', exact: true }).click();
   await page.waitForURL((url) => url.pathname === '/welcome');

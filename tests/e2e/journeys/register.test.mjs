@@ -12,8 +12,10 @@ import {
   cardPhoto,
   nationalId,
   newPage,
+  registerAndLogIn,
   screenshot,
   tenantUrl,
+  uploadIdPhotos,
   viewports,
   browserForFile,
 } from '../lib/harness.mjs';
@@ -106,7 +108,7 @@ test('demo on a phone: terms → form → ID photos → welcome shows pending', 
   const inputs = page.locator('input[type="file"][name="photo"]');
   assert.equal(await inputs.count(), 2, 'demo asks for two ID-card photos');
   for (let i = 0; i < 2; i += 1) {
-    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(480, 300, i) });
+    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(800, 600, i) });
   }
   await assertFitsWidth(page, 'identity step (phone)');
   await screenshot(page, 'register-4-identity-phone');
@@ -146,4 +148,30 @@ test('without JavaScript the district and sub-district lists come from the serve
   await assertFitsWidth(page, 'form without JavaScript (phone)');
   await screenshot(page, 'register-nojs-phone');
   assertNoProblems(problems, 'form without JavaScript');
+});
+
+test('nongbua on a phone: a tiny grey picture is refused at once, good photos go through', async (t) => {
+  const { context, page, problems } = await newPage(browser(), viewports.phone);
+  t.after(() => context.close());
+  const citizen = { nationalId: nationalId('5'), email: `e2e.photos.${Date.now()}@example.com`, password: 'Paddy-field-at-dusk-2569' };
+  await registerAndLogIn(page, citizen, {}, 'nongbua');
+  await page.waitForURL((url) => url.pathname === '/register/identity');
+  assert.ok(await page.getByLabel('ภาพถ่ายตนเองคู่กับบัตรประชาชน').isVisible(), 'the third photo is named by nongbua');
+
+  const inputs = page.locator('input[type="file"][name="photo"]');
+  await inputs.nth(0).setInputFiles({ name: 'scrap.png', mimeType: 'image/png', buffer: cardPhoto(120, 80, 0, { flat: true }) });
+  for (let i = 1; i < 3; i += 1) {
+    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(800, 600, i) });
+  }
+  await page.getByRole('button', { name: 'ยืนยันตัวตน', exact: true }).click();
+  const summary = page.getByTestId('error-summary');
+  await summary.waitFor();
+  const link = summary.getByRole('link', { name: /ภาพเล็กเกินไป/ });
+  assert.equal(await link.getAttribute('href'), '#photo-1', 'the summary points at the first photo');
+  assert.equal(await page.locator('#photo-1').getAttribute('aria-invalid'), 'true');
+  await screenshot(page, 'register-6-photo-refused-phone');
+
+  await uploadIdPhotos(page);
+  assert.equal((await page.getByTestId('identity-status').innerText()).trim(), 'กำลังตรวจสอบการยืนยันตัวตน');
+  assertNoProblems(problems, 'photo check journey');
 });

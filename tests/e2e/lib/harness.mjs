@@ -216,17 +216,25 @@ function chunk(type, data) {
   return Buffer.concat([length, body, crc]);
 }
 
-/** A card-like PNG photo (a light card on a dark table), `seed` making each one different. */
-export function cardPhoto(width, height, seed) {
+/**
+ * A card-like PNG photo as the ID-photo checks want one (big enough, lit, sharp, card shaped): a
+ * light card with lines of glyph-like marks on a dark table; `seed` makes each one different.
+ * 800x600 unless told; `cardPhoto(120, 80, 0, { flat: true })` is the grey scrap they refuse.
+ */
+export function cardPhoto(width = 800, height = 600, seed = 0, { flat = false } = {}) {
   const rows = [];
   for (let y = 0; y < height; y += 1) {
     const row = Buffer.alloc(1 + width * 3);
     for (let x = 0; x < width; x += 1) {
-      const onCard = x > width * 0.1 && x < width * 0.9 && y > height * 0.15 && y < height * 0.85;
+      const onCard = x > width * 0.12 && x < width * 0.88 && y > height * 0.15 && y < height * 0.85;
+      const line = (y - Math.floor(height * 0.15)) % 40;
+      const inText = onCard && line >= 16 && line < 34 && x > width * 0.16 && x < width * 0.75;
+      const mark = inText && (Math.floor(x / 9) * 7 + seed * 3 + Math.floor(y / 40)) % 5 !== 0 && x % 9 < 7;
       const o = 1 + x * 3;
-      row[o] = onCard ? 235 : 40 + ((x + seed * 7) % 40);
-      row[o + 1] = onCard ? 240 - ((y * 2) % 30) : 50;
-      row[o + 2] = onCard ? 250 : 60 + seed * 20;
+      const [r, g, b] = flat ? [128, 128, 128] : mark ? [29, 42, 68] : onCard ? [233, 240, 247] : [52 + ((seed * 9) % 40), 56, 64];
+      row[o] = r;
+      row[o + 1] = g;
+      row[o + 2] = b;
     }
     rows.push(row);
   }
@@ -278,7 +286,7 @@ export async function uploadIdPhotos(page) {
   const inputs = page.locator('input[type="file"][name="photo"]');
   const count = await inputs.count();
   for (let i = 0; i < count; i += 1) {
-    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(480, 300, i) });
+    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(800, 600, i) });
   }
   await page.getByRole('button', { name: 'ยืนยันตัวตน', exact: true }).click();
   await page.waitForURL((url) => url.pathname === '/welcome');

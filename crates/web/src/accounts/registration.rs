@@ -74,6 +74,11 @@ pub const EXTRA_ISSUE_CODES: &[&str] = &[
     "too_many_pixels",
     "corrupt",
     "watermark_failed",
+    "photo_too_small",
+    "photo_too_dark",
+    "photo_too_bright",
+    "photo_blurred",
+    "photo_not_card",
 ];
 
 #[cfg(test)]
@@ -98,7 +103,9 @@ mod tests {
     #[test]
     fn image_error_codes_are_covered() {
         use files::ImageError::*;
-        for e in [TooLarge, TooManyPixels, UnsupportedType, Corrupt, Watermark] {
+        use files::image::quality::Shortcoming;
+        let unreadable = [Shortcoming::TooSmall, Shortcoming::TooDark, Shortcoming::TooBright, Shortcoming::Blurred, Shortcoming::NotCardShaped];
+        for e in [TooLarge, TooManyPixels, UnsupportedType, Corrupt, Watermark].into_iter().chain(unreadable.map(Unreadable)) {
             assert!(EXTRA_ISSUE_CODES.contains(&e.code()), "{}", e.code());
         }
     }
