@@ -2,6 +2,7 @@
 
 use chrono::{Duration, Utc};
 use eservice_tests::auth::{Browser, api_login, api_login_on_device, api_token, delivered_mail, link_in};
+use eservice_tests::html::summary_links;
 use eservice_tests::citizens::TestCitizen;
 use eservice_tests::{DEMO, NONGBUA, TestApp, spawn_app, spawn_app_with};
 use sea_orm::sea_query::Expr;
@@ -570,6 +571,8 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
     assert_eq!(location(&done), "/password/reset/done");
     let done = browser.get("/password/reset/done").await.text().await.expect("body");
     assert!(done.contains("ดำเนินการสำเร็จ") && done.contains(r#"action="/login""#), "success, on the login screen");
+    assert!(done.contains("รหัสผ่านใหม่ที่ท่านเพิ่งตั้ง"), "the login screen asks for the new password");
+    assert!(!done.contains("ที่ตั้งไว้เมื่อลงทะเบียน"), "not the one chosen at registration");
 
     assert_eq!(sessions_of(&app, stored.id).await, 0, "every session is ended");
     let logout = app.post(DEMO, "/api/v1/auth/logout").bearer_auth(&bearer).send().await.expect("logout");
@@ -653,11 +656,17 @@ async fn a_weak_or_mistyped_new_password_is_refused_and_the_link_kept() {
     let token = token_of(&reset_link(&app, DEMO, &citizen.email).await);
     let mut browser = Browser::new(&app, DEMO);
     let with_id = format!("x{}x", citizen.national_id);
-    for (password, confirm) in [("short", "short"), (with_id.as_str(), with_id.as_str()), ("Sunflower-paddy-2569", "Sunflower-paddy-2570")] {
+    let cases = [
+        ("short", "short", "#password"),
+        (with_id.as_str(), with_id.as_str(), "#password"),
+        ("Sunflower-paddy-2569", "Sunflower-paddy-2570", "#password_confirm"),
+    ];
+    for (password, confirm, wrong) in cases {
         let response = browser.post_form("/password/reset", &[("token", &token), ("password", password), ("password_confirm", confirm)]).await;
         assert_eq!(response.status(), 422, "{password}");
         let page = response.text().await.expect("body");
         assert!(page.contains(r#"data-testid="form-error""#) && page.contains("คำแนะนำ"), "{password}");
+        assert_eq!(summary_links(&page), [wrong], "the summary links to the field at fault ({password})");
         assert!(page.contains(&format!(r#"value="{token}""#)), "the link is kept");
     }
     assert_eq!(browser.open_reset_link(&token).await.status(), 200, "still usable");

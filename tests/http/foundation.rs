@@ -52,6 +52,10 @@ async fn thai_is_the_default_and_english_is_a_remembered_switch() {
     let thai = app.page(DEMO, "/").await;
     assert!(thai.contains(r#"<html lang="th">"#));
     assert!(thai.contains("ยินดีต้อนรับสู่ระบบบริการประชาชนออนไลน์"));
+    let actions = &thai[thai.find(r#"data-testid="home-actions""#).expect("the home page's buttons")..];
+    for link in [r#"href="/register">ลงทะเบียน"#, r#"href="/login">เข้าสู่ระบบ"#, r#"href="/services">ดูบริการทั้งหมด"#] {
+        assert!(actions.contains(link), "signed out, the home page offers {link}");
+    }
 
     let by_header = app.get(DEMO, "/").header("Accept-Language", "en-GB,en;q=0.9").send().await.expect("get");
     let by_header = by_header.text().await.expect("body");

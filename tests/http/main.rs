@@ -3,6 +3,7 @@
 
 mod auth;
 mod backoffice;
+mod english;
 mod foundation;
 mod openapi;
 mod registration;

@@ -2,8 +2,9 @@
 
 use eservice_tests::auth::Browser;
 use eservice_tests::citizens::TestCitizen;
+use eservice_tests::html::summary_links;
 use eservice_tests::registration::{
-    METADATA_MARKER, api_body, contains, form_fields, jpeg_size, multipart, oversized_file, photos, png_bomb, png_photo,
+    METADATA_MARKER, api_body, card_photo, contains, form_fields, jpeg_size, multipart, oversized_file, photos, png_bomb, png_photo,
     spawn_app_with_own_files, stored_objects, tenant_id, tenant_scope, terms_version, text_file, with,
 };
 use eservice_tests::{DEMO, NONGBUA, TestApp};
@@ -122,7 +123,11 @@ async fn the_whole_journey_ends_on_the_welcome_page_with_stamped_photos() {
     let step = browser.get("/register/identity").await.text().await.expect("body");
     assert!(step.contains("ยืนยันตัวตน"));
     assert_eq!(step.matches(r#"type="file""#).count(), 2, "demo asks for two photos");
-    assert!(step.contains(r#"accept="image/jpeg,image/png,image/webp""#) && step.contains("capture="));
+    assert!(step.contains(r#"accept="image/jpeg,image/png,image/webp""#));
+    assert!(!step.contains("capture="), "a phone offers the gallery as well as the camera");
+    let front = step.find(r#"<label for="photo-1">ด้านหน้าบัตรประชาชน</label>"#).expect("the first photo is named by the tenant");
+    let back = step.find(r#"<label for="photo-2">ด้านหลังบัตรประชาชน</label>"#).expect("and the second");
+    assert!(front < back && step.contains("วางบัตรบนพื้นเรียบสีเข้ม"), "each with how to take it");
 
     let uploads = photos(2);
     let originals: Vec<Vec<u8>> = uploads.iter().map(|(_, _, b)| b.clone()).collect();
@@ -147,6 +152,8 @@ async fn the_whole_journey_ends_on_the_welcome_page_with_stamped_photos() {
         assert!(photo.object_key.starts_with(&format!("{tenant}/")), "keys start with the tenant");
         assert!(objects.contains(&photo.object_key));
         assert!(welcome.contains(&format!("/me/identity-photos/{}", photo.id)), "the welcome page shows the photo");
+        let full_size = format!(r#"<a href="/me/identity-photos/{}" target="_blank" rel="noopener" data-testid="photo-full">"#, photo.id);
+        assert!(welcome.contains(&full_size), "and opens it full size");
         let served = browser.get(&format!("/me/identity-photos/{}", photo.id)).await;
         assert_eq!(served.status(), 200);
         assert_eq!(header(&served, "content-type"), "image/jpeg");
@@ -215,11 +222,17 @@ async fn a_refused_form_comes_back_with_every_typed_value_and_a_message_at_each_
         message_at(&page, "national_id").as_deref(),
         Some("เลขบัตรประจำตัวประชาชนไม่ถูกต้อง (เลขหลักสุดท้ายไม่ตรงกับเลขตรวจสอบ) กรุณาตรวจสอบอีกครั้ง")
     );
-    assert_eq!(message_at(&page, "first_name").as_deref(), Some("กรุณากรอกหรือเลือกข้อมูลช่องนี้"));
+    assert_eq!(message_at(&page, "first_name").as_deref(), Some("กรุณากรอกชื่อ"), "the message names the empty field");
     assert_eq!(message_at(&page, "password_confirm").as_deref(), Some("รหัสผ่านทั้งสองช่องไม่ตรงกัน"));
     assert!(message_at(&page, "phone").is_some_and(|m| m.contains("06, 08 หรือ 09")));
     assert!(message_at(&page, "email").is_none(), "no message where nothing is wrong");
-    assert!(page.contains("4 รายการ"), "the count of problems at the top");
+    assert_eq!(
+        summary_links(&page),
+        ["#f-first_name", "#f-national_id", "#f-phone", "#f-password_confirm"],
+        "the summary at the top links to each wrong field, in the order of the form"
+    );
+    assert!(page.contains(r##"<a href="#f-first_name">กรุณากรอกชื่อ</a>"##));
+    assert!(page.contains(r#"aria-invalid="true" aria-describedby="e-national_id h-national_id""#));
 
     assert_eq!(value_of(&page, "national_id").as_deref(), Some(wrong_digit.as_str()));
     assert_eq!(value_of(&page, "last_name").as_deref(), Some(citizen.last_name.as_str()));
@@ -349,7 +362,7 @@ async fn bad_images_are_refused_at_their_own_slot_and_nothing_is_kept() {
         (oversized_file(), "huge.png", "ไฟล์รูปภาพใหญ่เกินกำหนด"),
     ];
     for (bad, name, expected) in cases {
-        let files = vec![("photo", "card.png", png_photo(320, 200)), ("photo", name, bad)];
+        let files = vec![("photo", "card.png", card_photo(0)), ("photo", name, bad)];
         let response = upload_photos(&app, &mut browser, files).await;
         assert_eq!(response.status(), 422, "{name}");
         let page = response.text().await.expect("body");
@@ -540,7 +553,7 @@ async fn the_api_registers_a_citizen_and_takes_their_photos() {
     assert_eq!(body["error"]["fields"][0]["code"], "photos_too_many");
 
     for (bad, code) in [(text_file(), "unsupported_type"), (png_bomb(60_000, 60_000), "too_many_pixels"), (oversized_file(), "too_large")] {
-        let response = post_photos(vec![("photo", "a.png", png_photo(320, 200)), ("photo", "b.jpg", bad)]).send().await.expect("post");
+        let response = post_photos(vec![("photo", "a.png", card_photo(0)), ("photo", "b.jpg", bad)]).send().await.expect("post");
         assert_eq!(response.status(), 422, "{code}");
         let body: serde_json::Value = response.json().await.expect("json");
         let fields = body["error"]["fields"].as_array().cloned().unwrap_or_default();
@@ -753,4 +766,20 @@ async fn a_name_with_a_right_to_left_override_is_refused_at_its_field() {
     let issue = body["error"]["fields"].as_array().expect("fields").iter().find(|f| f["field"] == "first_name").cloned().expect("first_name");
     assert_eq!(issue["code"], "invalid_character");
     assert!(stored(&app, "demo", &citizen.national_id).await.is_none(), "nothing saved");
+}
+
+#[tokio::test]
+async fn nongbua_names_its_three_photos_and_english_pages_use_the_english_names() {
+    let app = eservice_tests::spawn_app().await;
+    let citizen = TestCitizen::new();
+    citizen.insert(&app, "nongbua").await;
+    let mut browser = Browser::new(&app, NONGBUA);
+    browser.login_as(&citizen).await;
+    let step = browser.get("/register/identity").await.text().await.expect("body");
+    assert_eq!(step.matches(r#"type="file""#).count(), 3);
+    assert!(step.contains(r#"<label for="photo-3">ภาพถ่ายตนเองคู่กับบัตรประชาชน</label>"#), "the selfie with the card");
+    browser.cookies.insert("lang".into(), "en".into());
+    let step = browser.get("/register/identity").await.text().await.expect("body");
+    assert!(step.contains(r#"<label for="photo-3">You holding your ID card</label>"#));
+    assert!(step.contains(r#"aria-describedby="h-photo-3""#), "the input is described by how to take it");
 }

@@ -138,7 +138,10 @@ async fn a_request_page_shows_answers_files_timeline_with_notes_and_documents() 
     browser.login_as(&citizen).await;
     let html = browser.get(&format!("/requests/{reference}")).await.text().await.expect("body");
     assert!(html.contains("รับเรื่องแล้ว จะตรวจสถานที่วันพรุ่งนี้"), "staff note on the timeline");
-    assert_eq!(count(&html, "class=\"timeline-step"), 2);
+    assert_eq!(count(&html, "class=\"timeline-step"), 4, "two steps taken, two still ahead");
+    assert_eq!(count(&html, "<time class=\"muted small\" datetime=\""), 2, "each step taken has its date and time");
+    assert_eq!(count(&html, "ยังไม่ถึงขั้นตอนนี้"), 2, "กำลังดำเนินการ and ดำเนินการสำเร็จ are still ahead");
+    assert!(html.contains(" น.</time>"), "the time of day in Thai");
     assert!(html.contains("2569") && !html.contains(" 2026 "), "Buddhist year in Thai");
     assert!(html.contains(&format!("/requests/{reference}/files/{}", seeded.file.id)));
     assert!(html.contains("สำเนาทะเบียนบ้าน.pdf"));

@@ -4,6 +4,7 @@
 
 use eservice_tests::auth::{Browser, api_token, delivered_mail};
 use eservice_tests::citizens::TestCitizen;
+use eservice_tests::html::summary_links;
 use eservice_tests::registration::{METADATA_MARKER, contains, png_bomb, png_photo};
 use eservice_tests::{DEMO, NONGBUA, TestApp, spawn_app};
 use std::sync::LazyLock;
@@ -151,6 +152,9 @@ async fn a_citizen_submits_a_form_with_a_file_and_gets_the_success_page_and_an_e
             .text("subject", "ถนนชำรุดหน้าบ้าน")
             .text("details", "ถนนหน้าบ้านเลขที่ 12 เป็นหลุมลึก รถจักรยานยนต์ล้มแล้วสองคัน")
             .text("location", "หน้าบ้านเลขที่ 12")
+            .text("incident_date.day", "15")
+            .text("incident_date.month", "1")
+            .text("incident_date.year", "2569")
             .text("complainant_name", "นายสมชาย ใจดี")
             .text("contact_by", "phone")
             .text("phone", "0812345678")
@@ -172,6 +176,11 @@ async fn a_citizen_submits_a_form_with_a_file_and_gets_the_success_page_and_an_e
     let page = page.text().await.expect("body");
     let reference = done.trim_start_matches("/services/requests/").trim_end_matches("/done");
     assert!(page.contains("สำเร็จ") && page.contains(reference));
+    assert!(page.contains(r#"<h1 class="notice-title">สำเร็จ</h1>"#), "the page is headed สำเร็จ");
+    assert!(page.contains(&format!(r#"<a class="button" href="/requests/{reference}""#)), "and links to the request");
+    let request = browser.get(&format!("/requests/{reference}")).await.text().await.expect("body");
+    let group = request.find(r#"data-testid="file-group">ภาพถ่ายประกอบ</h3>"#).expect("the photo under its field's label");
+    assert!(request[group..].contains("road.png"), "the file is listed under its field");
     assert!(page.contains("พ.ศ. 25"), "the time of receipt in the Buddhist year");
     assert!(page.contains("มาตรา 10"));
 
@@ -179,6 +188,8 @@ async fn a_citizen_submits_a_form_with_a_file_and_gets_the_success_page_and_an_e
     assert_eq!(stored.status, "submitted");
     let data: Value = serde_json::from_str(&stored.data).expect("json");
     assert_eq!(data["topic"], "road");
+    assert_eq!(data["incident_date"], "2026-01-15", "15 มกราคม 2569 (พ.ศ.) is 15 January 2026");
+    assert!(request.contains("15 ม.ค. 2569"), "and the request page says it in the Buddhist year");
     let stored_file = request_file::Entity::find().one(app.db()).await.expect("db").expect("file");
     assert_eq!(stored_file.mime, "image/png");
     assert!(stored_file.object_key.starts_with(&stored.tenant_id.to_string()));
@@ -212,13 +223,22 @@ async fn a_refused_html_form_comes_back_with_every_value_kept() {
         .text("topic", "road")
         .text("subject", "ถนนชำรุดหน้าบ้าน")
         .text("details", "สั้นไป")
-        .text("location", "ซอยเทศบาล 3 ใกล้ตลาด");
+        .text("location", "ซอยเทศบาล 3 ใกล้ตลาด")
+        .text("incident_date.day", "15")
+        .text("incident_date.month", "1")
+        .text("incident_date.year", "2026");
     let response = browser.send(browser.post("/services/complaint").multipart(form)).await;
     assert_eq!(response.status(), 422);
     let page = response.text().await.expect("body");
     assert!(page.contains("ถนนชำรุดหน้าบ้าน") && page.contains("ซอยเทศบาล 3 ใกล้ตลาด") && page.contains("สั้นไป"));
     assert!(page.contains("data-field=\"details\""));
     assert!(page.contains("data-field=\"contact_by\""));
+    assert!(page.contains(r#"name="incident_date.year" value="2026""#), "the year is shown back as typed");
+    assert!(page.contains("กรอกปี พ.ศ."), "a Christian year on a Thai page is refused, saying to type the Buddhist one");
+    assert!(!page.contains(r#"type="date""#), "no browser date picker with its Western year");
+    assert_eq!(summary_links(&page), ["#f-details", "#f-incident_date", "#f-complainant_name", "#f-contact_by"], "the summary links to each wrong field in form order");
+    assert!(page.contains(">กรุณาเลือกช่องทางที่สะดวกให้ติดต่อกลับ</p>"), "an empty choice names the field");
+    assert!(page.contains(r#"<fieldset aria-describedby="e-contact_by"#), "the group is described by its message");
     assert_eq!(counts(&app).await, (0, 0, 0, 0));
 
     // A stale version: the form again with a notice, nothing saved.
@@ -644,4 +664,20 @@ async fn join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> V
     })
     .await;
     outputs.into_iter().flatten().collect()
+}
+
+#[tokio::test]
+async fn every_form_labels_the_national_id_as_the_citizen_manual_does() {
+    let app = spawn_app().await;
+    for (host, slug) in [(DEMO, "demo"), (NONGBUA, "nongbua")] {
+        let citizen = TestCitizen::new();
+        citizen.insert(&app, slug).await;
+        let mut browser = Browser::new(&app, host);
+        browser.login_as(&citizen).await;
+        let catalogue = browser.get("/services").await.text().await.expect("body");
+        for item in catalogue.split(r#"<a href="/services/"#).skip(1).filter_map(|s| s.split('"').next()) {
+            let form = browser.get(&format!("/services/{item}")).await.text().await.expect("body");
+            assert!(!form.contains("เลขประจำตัวประชาชน"), "{slug} {item} says เลขบัตรประจำตัวประชาชน");
+        }
+    }
 }

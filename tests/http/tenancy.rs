@@ -33,7 +33,7 @@ async fn each_tenant_has_its_own_logo_and_colours() {
     let demo_theme = app.page(DEMO, "/branding/theme.css").await;
     let nongbua_theme = app.page(NONGBUA, "/branding/theme.css").await;
     assert!(demo_theme.contains("--primary:#1a4f8b"));
-    assert!(nongbua_theme.contains("--primary:#2e7d32"));
+    assert!(nongbua_theme.contains("--primary:#256b29"));
 }
 
 #[tokio::test]

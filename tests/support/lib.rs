@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod citizens;
+pub mod html;
 pub mod registration;
 pub mod requests;
 pub mod staff;

@@ -123,11 +123,32 @@ pub fn api_body(citizen: &TestCitizen) -> serde_json::Value {
 /// A real RGB PNG of `width` x `height` with a gradient, carrying EXIF and a text comment
 /// (`METADATA_MARKER`) that a proper pipeline strips.
 pub fn png_photo(width: u32, height: u32) -> Vec<u8> {
+    png_of(width, height, |x, y| [(x * 255 / width.max(1)) as u8, (y * 255 / height.max(1)) as u8, 160])
+}
+
+/// An 800x600 photo of an ID card as the upload checks want one (big enough, lit, sharp, card
+/// shaped): a light card with lines of glyph-like marks on a dark table; `seed` makes each differ.
+/// It carries the same EXIF and comment as `png_photo`.
+pub fn card_photo(seed: u32) -> Vec<u8> {
+    png_of(800, 600, |x, y| {
+        let on_card = (96..704).contains(&x) && (90..510).contains(&y);
+        let in_line = (y - 90.min(y)) % 40 >= 16 && (y - 90.min(y)) % 40 < 34 && (130..600).contains(&x);
+        let mark = ((x / 9) * 7 + seed * 3 + y / 40) % 5 != 0 && x % 9 < 7;
+        match (on_card, in_line && mark) {
+            (true, true) => [29, 42, 68],
+            (true, false) => [233, 240, 247],
+            _ => [52 + (seed * 9 % 40) as u8, 56, 64],
+        }
+    })
+}
+
+/// A PNG of `width` x `height` with the pixels of `pixel`, carrying EXIF and a text comment.
+fn png_of(width: u32, height: u32, pixel: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> {
     let mut raw = Vec::with_capacity(((width * 3 + 1) * height) as usize);
     for y in 0..height {
         raw.push(0);
         for x in 0..width {
-            raw.extend([(x * 255 / width.max(1)) as u8, (y * 255 / height.max(1)) as u8, 160]);
+            raw.extend(pixel(x, y));
         }
     }
     let mut ihdr = width.to_be_bytes().to_vec();
@@ -183,7 +204,7 @@ pub fn multipart(csrf: Option<&str>, files: Vec<(&str, &str, Vec<u8>)>) -> reqwe
 
 /// `n` distinct valid photos as `photo` parts.
 pub fn photos(n: usize) -> Vec<(&'static str, &'static str, Vec<u8>)> {
-    (0..n).map(|i| ("photo", "card.png", png_photo(320 + 16 * i as u32, 200))).collect()
+    (0..n).map(|i| ("photo", "card.png", card_photo(i as u32))).collect()
 }
 
 /// Width and height from a JPEG's frame header.

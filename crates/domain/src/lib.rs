@@ -2,6 +2,8 @@
 //! No I/O lives here; the web, store and access crates build on these types.
 
 pub mod address;
+pub mod contrast;
+pub mod date_parts;
 pub mod email;
 pub mod form;
 pub mod locale;

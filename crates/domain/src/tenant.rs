@@ -164,6 +164,34 @@ pub struct IdentityRules {
     pub photo_count: u8,
     /// The "for use with … only" text stamped over ID photos; Thai.
     pub watermark_text: String,
+    /// What each photo is, in order (the front of the card, its back, a selfie holding it…).
+    /// Photos past the end of the list are called "ภาพที่ N".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slots: Vec<PhotoSlot>,
+}
+
+/// One ID photo the tenant asks for: its name and a line on how to take it, in both languages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoSlot {
+    pub name_th: String,
+    pub name_en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint_th: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint_en: Option<String>,
+    /// The photo is of the card itself, so it must be card-shaped; `false` for, say, a selfie
+    /// holding the card.
+    #[serde(default = "card_by_default", skip_serializing_if = "is_card")]
+    pub card: bool,
+}
+
+fn card_by_default() -> bool {
+    true
+}
+
+fn is_card(card: &bool) -> bool {
+    *card
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -247,6 +275,17 @@ impl TenantManifest {
                 errors.push(FieldError::new(field, "must be a colour like #1a5fb4"));
             }
         }
+        if let Some(primary) = crate::contrast::Rgb::parse(&self.branding.primary_color) {
+            for s in crate::contrast::primary_shortfalls(primary) {
+                errors.push(FieldError::new(
+                    "branding.primary_color",
+                    format!(
+                        "text contrast of {primary} with {} ({}) is {:.2}:1, below the 4.5:1 of WCAG AA; choose a darker colour",
+                        s.surface, s.against, s.ratio
+                    ),
+                ));
+            }
+        }
         require_text(&mut errors, "branding.logo", &self.branding.logo, 200);
         let version = self.terms.version.trim();
         if version.is_empty()
@@ -262,6 +301,18 @@ impl TenantManifest {
             ));
         }
         require_text(&mut errors, "identity.watermark_text", &self.identity.watermark_text, 120);
+        if self.identity.slots.len() > usize::from(self.identity.photo_count) {
+            errors.push(FieldError::new("identity.slots", "names more photos than identity.photo_count"));
+        }
+        for (i, slot) in self.identity.slots.iter().enumerate() {
+            require_text(&mut errors, &format!("identity.slots[{i}].name_th"), &slot.name_th, 100);
+            require_text(&mut errors, &format!("identity.slots[{i}].name_en"), &slot.name_en, 100);
+            for (lang, hint) in [("th", &slot.hint_th), ("en", &slot.hint_en)] {
+                if let Some(hint) = hint {
+                    require_text(&mut errors, &format!("identity.slots[{i}].hint_{lang}"), hint, 300);
+                }
+            }
+        }
         require_text(&mut errors, "contact.address_th", &self.contact.address_th, 500);
         require_text(&mut errors, "contact.address_en", &self.contact.address_en, 500);
         require_text(&mut errors, "contact.phone", &self.contact.phone, 50);
@@ -371,6 +422,31 @@ mod tests {
         let errors = m.validate().expect_err("not one of the tenant's domains");
         assert_eq!(errors[0].field, "primary_domain");
         assert_eq!(manifest().validate().expect("valid").settings.primary_domain, None);
+    }
+
+    #[test]
+    fn a_primary_colour_that_text_cannot_be_read_on_is_refused_with_its_ratio() {
+        let mut m = manifest();
+        m.branding.primary_color = "#2e7d32".into();
+        let errors = m.validate().expect_err("the badge text would be 4.40:1");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "branding.primary_color");
+        assert!(errors[0].message.contains("#2e7d32") && errors[0].message.contains("4.40:1"), "{}", errors[0].message);
+        let mut m = manifest();
+        m.branding.primary_color = "#256b29".into();
+        assert!(m.validate().is_ok(), "a darker green passes");
+    }
+
+    #[test]
+    fn photo_slots_are_named_in_both_languages_and_no_more_than_the_photos() {
+        let mut m = manifest();
+        let slot = |th: &str| PhotoSlot { name_th: th.into(), name_en: "Front".into(), hint_th: None, hint_en: None, card: true };
+        m.identity.slots = vec![slot("ด้านหน้าบัตร"), slot(" ")];
+        let errors = m.clone().validate().expect_err("a blank name");
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["identity.slots[1].name_th"]);
+        m.identity.slots = vec![slot("ด้านหน้าบัตร"), slot("ด้านหลังบัตร"), slot("ภาพตนเองคู่บัตร")];
+        let errors = m.validate().expect_err("three slots for two photos");
+        assert_eq!(errors[0].field, "identity.slots");
     }
 
     #[test]

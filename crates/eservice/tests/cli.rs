@@ -106,9 +106,17 @@ fn tenant_apply_is_idempotent_and_updates_a_changed_tenant() {
     copy_tree(&repo_tenants().join("nongbua"), &copy);
     let manifest = copy.join("tenant.toml");
     let text = std::fs::read_to_string(&manifest).expect("read");
-    std::fs::write(&manifest, text.replace("photo_count = 3", "photo_count = 2")).expect("write");
+    std::fs::write(&manifest, text.replace("photo_count = 3", "photo_count = 4")).expect("write");
     let changed = eservice(&["tenant", "apply", copy.to_str().unwrap_or_default()], &env);
     assert_eq!(stdout(&changed), "nongbua: updated\n", "{}", stderr(&changed));
+
+    // A green that badge text cannot be read on (4.40:1) is refused, naming the colour and ratio.
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    std::fs::write(&manifest, text.replace("#256b29", "#2e7d32")).expect("write");
+    let refused = eservice(&["tenant", "apply", copy.to_str().unwrap_or_default()], &env);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = stderr(&refused);
+    assert!(err.contains("branding.primary_color") && err.contains("#2e7d32") && err.contains("4.40:1"), "{err}");
 
     let list = eservice(&["tenant", "list"], &env);
     let listed = stdout(&list);

@@ -2,6 +2,7 @@
 //! orientation, re-encode so no metadata (nor anything appended to the file) survives, and stamp
 //! ID photos. Synchronous and CPU-bound: run it in `spawn_blocking`.
 
+pub mod quality;
 mod watermark;
 
 use std::io::Cursor;
@@ -64,6 +65,9 @@ pub enum ImageError {
     /// Rendering the stamp failed; the photo is refused rather than kept unstamped.
     #[error("the watermark could not be applied")]
     Watermark,
+    /// An ID photo staff could not read: too small, dark, bright, blurred or not of a card.
+    #[error("the photo cannot be read: {0:?}")]
+    Unreadable(quality::Shortcoming),
 }
 
 impl ImageError {
@@ -75,6 +79,13 @@ impl ImageError {
             ImageError::UnsupportedType => "unsupported_type",
             ImageError::Corrupt => "corrupt",
             ImageError::Watermark => "watermark_failed",
+            ImageError::Unreadable(s) => match s {
+                quality::Shortcoming::TooSmall => "photo_too_small",
+                quality::Shortcoming::TooDark => "photo_too_dark",
+                quality::Shortcoming::TooBright => "photo_too_bright",
+                quality::Shortcoming::Blurred => "photo_blurred",
+                quality::Shortcoming::NotCardShaped => "photo_not_card",
+            },
         }
     }
 }
@@ -86,7 +97,25 @@ pub fn process_id_photo(
     watermark: &Watermark,
     limits: &ImageLimits,
 ) -> Result<ProcessedImage, ImageError> {
-    let mut photo = decode(bytes, limits)?;
+    stamp_id_photo(decode(bytes, limits)?, watermark)
+}
+
+/// `process_id_photo` for a citizen's upload: a photo staff could not read (`quality::judge`) is
+/// refused before it is stamped, so the citizen can take it again at once.
+pub fn process_checked_id_photo(
+    bytes: &[u8],
+    watermark: &Watermark,
+    limits: &ImageLimits,
+    subject: quality::Subject,
+) -> Result<ProcessedImage, ImageError> {
+    let photo = decode(bytes, limits)?;
+    if let Some(shortcoming) = quality::judge(&quality::Measures::of(&photo), subject) {
+        return Err(ImageError::Unreadable(shortcoming));
+    }
+    stamp_id_photo(photo, watermark)
+}
+
+fn stamp_id_photo(mut photo: DynamicImage, watermark: &Watermark) -> Result<ProcessedImage, ImageError> {
     if photo.width().max(photo.height()) > ID_PHOTO_MAX_SIDE {
         photo = photo.resize(ID_PHOTO_MAX_SIDE, ID_PHOTO_MAX_SIDE, FilterType::CatmullRom);
     }

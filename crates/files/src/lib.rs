@@ -6,7 +6,8 @@ pub mod sniff;
 pub mod store;
 
 pub use crate::image::{
-    ImageError, ImageLimits, ProcessedImage, Watermark, process_avatar, process_evidence, process_id_photo,
+    ImageError, ImageLimits, ProcessedImage, Watermark, process_avatar, process_checked_id_photo, process_evidence,
+    process_id_photo,
 };
 pub use crate::sniff::{Sniffed, sniff};
 pub use crate::store::{Listed, Listing, LocalStore, ObjectStore, S3_DEFAULT_TIMEOUT, S3Settings, S3Store, object_key, sha256_hex};

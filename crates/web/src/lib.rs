@@ -9,6 +9,7 @@ pub mod config;
 pub mod email;
 pub mod error;
 pub mod extract;
+pub mod form_errors;
 pub mod health;
 pub mod i18n;
 pub mod metrics;

@@ -9,6 +9,8 @@ use axum::routing::get;
 use domain::locale::Lang;
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::csrf::CsrfToken;
+use crate::accounts::session::MaybeCitizen;
 use crate::error::AppError;
 use crate::i18n::{LANG_COOKIE, RequestLang};
 use crate::render::{PageCtx, markdown};
@@ -24,8 +26,23 @@ pub fn platform_router() -> Router<AppState> {
 }
 
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
-async fn home(State(state): State<AppState>, tenant: Tenant, RequestLang(lang): RequestLang, uri: Uri) -> Result<Html<String>, AppError> {
-    state.views.page("home.html", &PageCtx::new(lang, uri.path(), Some(&tenant)), &())
+async fn home(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    csrf: CsrfToken,
+    MaybeCitizen(me): MaybeCitizen,
+    uri: Uri,
+) -> Result<Html<String>, AppError> {
+    let page = HomePage { signed_in: me.is_some(), csrf_token: csrf.0 };
+    state.views.page("home.html", &PageCtx::new(lang, uri.path(), Some(&tenant)), &page)
+}
+
+/// Signed out, the home page offers what a citizen comes for: register, sign in, see the services.
+#[derive(Serialize)]
+struct HomePage {
+    signed_in: bool,
+    csrf_token: String,
 }
 
 #[derive(Serialize)]

@@ -38,6 +38,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("verify.html", include_str!("../templates/verify.html")),
     ("verify_unknown.html", include_str!("../templates/verify_unknown.html")),
     ("form_field.html", include_str!("../templates/form_field.html")),
+    ("error_summary.html", include_str!("../templates/error_summary.html")),
     ("services_catalogue.html", include_str!("../templates/services_catalogue.html")),
     ("services_form.html", include_str!("../templates/services_form.html")),
     ("services_done.html", include_str!("../templates/services_done.html")),

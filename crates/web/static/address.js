@@ -2,7 +2,9 @@
 // sub-district, in every element marked `data-address-form` (the registration form; each Thai
 // address of a service form, whose inputs are named `<data-address-prefix>province` …).
 // Without this script the registration form's "show districts" button asks the server for the
-// same lists.
+// same lists. The chosen codes are remembered for the tab (sessionStorage), so that a citizen who
+// goes back to the form finds the district and sub-district still chosen: the browser restores
+// the province itself, but not a choice from a list the script had filled.
 (function () {
   'use strict';
   document.documentElement.classList.add('js');
@@ -18,6 +20,30 @@
   if (!province || !district || !subDistrict || !postcode) return;
   var nameKey = document.documentElement.lang === 'en' ? 'name_en' : 'name_th';
   var postcodes = {};
+  var memoryKey = 'address:' + location.pathname + ':' + prefix;
+
+  function remember() {
+    try {
+      sessionStorage.setItem(memoryKey, JSON.stringify({ p: province.value, d: district.value, s: subDistrict.value }));
+    } catch (e) { /* storage off: nothing to restore later */ }
+  }
+
+  function remembered() {
+    try { return JSON.parse(sessionStorage.getItem(memoryKey) || 'null'); } catch (e) { return null; }
+  }
+
+  function restore() {
+    var saved = remembered();
+    if (!saved || !province.value || saved.p !== province.value || district.length > 1 || !saved.d) return;
+    load('/address/districts?province=' + encodeURIComponent(province.value))
+      .then(function (items) {
+        fill(district, items);
+        district.value = saved.d;
+        return district.value ? loadSubDistricts(false) : null;
+      })
+      .then(function () { if (saved.s) subDistrict.value = saved.s; })
+      .catch(function () { document.documentElement.classList.remove('js'); });
+  }
 
   function fill(select, items) {
     select.length = 1; // keep the "choose" option
@@ -72,5 +98,9 @@
     var ready = Object.keys(postcodes).length ? Promise.resolve() : loadSubDistricts(true);
     ready.then(suggestPostcode).catch(function () {});
   });
+
+  [province, district, subDistrict].forEach(function (select) { select.addEventListener('change', remember); });
+  window.addEventListener('pageshow', restore);
+  restore();
   }
 })();

@@ -7,14 +7,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertAccessible,
   assertFitsWidth,
   assertNoProblems,
-  assertServerReady,
   cardPhoto,
-  launch,
   nationalId,
   newPage,
   registerAndLogIn,
@@ -22,16 +20,10 @@ import {
   tenantUrl,
   totpCode,
   viewports,
+  browserForFile,
 } from '../lib/harness.mjs';
 
-let browser;
-before(async () => {
-  await assertServerReady();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 /** The demo officer of `slug` as the first embedded start wrote it down. */
 function demoStaff(slug, role) {
@@ -56,7 +48,7 @@ async function citizenWithRequest(page, citizen) {
   await page.waitForURL((url) => url.pathname === '/register/identity');
   const inputs = page.locator('input[type="file"][name="photo"]');
   for (let i = 0; i < (await inputs.count()); i += 1) {
-    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(480, 300, i + 3) });
+    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(800, 600, i + 3) });
   }
   await page.getByRole('button', { name: 'ยืนยันตัวตน', exact: true }).click();
   await page.waitForURL((url) => url.pathname === '/welcome');
@@ -86,8 +78,8 @@ async function move(page, label) {
 }
 
 test('an officer signs in with TOTP, approves the identity, completes the request with a licence', async (t) => {
-  const citizenSide = await newPage(browser, viewports.phone);
-  const staffSide = await newPage(browser, viewports.desktop);
+  const citizenSide = await newPage(browser(), viewports.phone);
+  const staffSide = await newPage(browser(), viewports.desktop);
   t.after(() => Promise.all([citizenSide.context.close(), staffSide.context.close()]));
   const citizen = { nationalId: nationalId(), email: `prasert.${Date.now()}@example.com`, password: 'Lamp-post-repair-2569' };
   const reference = await citizenWithRequest(citizenSide.page, citizen);
@@ -190,7 +182,7 @@ test('an officer signs in with TOTP, approves the identity, completes the reques
 });
 
 test('an admin sees the staff page and the audit trail of what the officers did', async (t) => {
-  const { context, page, problems } = await newPage(browser, viewports.desktop);
+  const { context, page, problems } = await newPage(browser(), viewports.desktop);
   t.after(() => context.close());
   const admin = demoStaff('demo', 'admin');
   await page.goto(tenantUrl('demo', '/staff/login'));

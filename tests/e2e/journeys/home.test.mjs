@@ -3,18 +3,17 @@
 // unknown subdomain is a 404.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   assertFitsWidth,
   assertNoProblems,
-  assertServerReady,
-  launch,
   newPage,
   platformUrl,
   screenshot,
   tenantName,
   tenantUrl,
   viewports,
+  browserForFile,
 } from '../lib/harness.mjs';
 
 const TENANTS = [
@@ -22,20 +21,13 @@ const TENANTS = [
   { slug: 'nongbua', th: 'องค์การบริหารส่วนตำบลหนองบัว', en: 'Nong Bua Subdistrict Administrative Organization' },
 ];
 
-let browser;
-before(async () => {
-  await assertServerReady();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 for (const tenant of TENANTS) {
   const others = TENANTS.filter((t) => t !== tenant);
   for (const [viewportName, preset] of Object.entries(viewports)) {
     test(`${tenant.slug} home on ${viewportName}: own name in Thai, then English`, async (t) => {
-      const { context, page, problems } = await newPage(browser, preset);
+      const { context, page, problems } = await newPage(browser(), preset);
       t.after(() => context.close());
 
       const response = await page.goto(tenantUrl(tenant.slug, '/'));
@@ -69,7 +61,7 @@ for (const tenant of TENANTS) {
 describe('platform', () => {
   for (const [viewportName, preset] of Object.entries(viewports)) {
     test(`the platform page lists both municipalities (${viewportName})`, async (t) => {
-      const { context, page, problems } = await newPage(browser, preset);
+      const { context, page, problems } = await newPage(browser(), preset);
       t.after(() => context.close());
 
       const response = await page.goto(platformUrl('/'));
@@ -91,7 +83,7 @@ describe('platform', () => {
   }
 
   test('an unknown subdomain shows the 404 page', async (t) => {
-    const { context, page, problems } = await newPage(browser, viewports.phone);
+    const { context, page, problems } = await newPage(browser(), viewports.phone);
     t.after(() => context.close());
 
     const response = await page.goto(tenantUrl('no-such-town', '/'));

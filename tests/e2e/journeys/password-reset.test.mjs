@@ -4,28 +4,20 @@
 // password and the used link no longer work.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertFitsWidth,
   assertNoProblems,
-  assertServerReady,
   openMail,
-  launch,
   nationalId,
   newPage,
   screenshot,
   tenantUrl,
   viewports,
+  browserForFile,
 } from '../lib/harness.mjs';
 
-let browser;
-before(async () => {
-  await assertServerReady();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 /** Registers through the JSON API, from inside the tenant's own page (same origin). */
 async function register(page, citizen) {
@@ -60,7 +52,7 @@ async function register(page, citizen) {
 }
 
 test('forgotten password on a phone: e-mailed link, new password, log in', async (t) => {
-  const { context, page, problems } = await newPage(browser, viewports.phone);
+  const { context, page, problems } = await newPage(browser(), viewports.phone);
   t.after(() => context.close());
   const citizen = {
     nationalId: nationalId(),

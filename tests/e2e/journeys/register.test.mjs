@@ -5,28 +5,22 @@
 // showing the crossed photos. Also: without JavaScript the address lists come from the server.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertFitsWidth,
   assertNoProblems,
-  assertServerReady,
   cardPhoto,
-  launch,
   nationalId,
   newPage,
+  registerAndLogIn,
   screenshot,
   tenantUrl,
+  uploadIdPhotos,
   viewports,
+  browserForFile,
 } from '../lib/harness.mjs';
 
-let browser;
-before(async () => {
-  await assertServerReady();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 /** The same ID with its check digit changed: the mistake the form must catch. */
 function withWrongCheckDigit(id) {
@@ -34,7 +28,7 @@ function withWrongCheckDigit(id) {
 }
 
 test('demo on a phone: terms → form → ID photos → welcome shows pending', async (t) => {
-  const { context, page, problems } = await newPage(browser, viewports.phone);
+  const { context, page, problems } = await newPage(browser(), viewports.phone);
   t.after(() => context.close());
   const id = nationalId('3');
   const email = `e2e.register.${id}@example.com`;
@@ -78,6 +72,15 @@ test('demo on a phone: terms → form → ID photos → welcome shows pending', 
   await page.locator('[data-field="national_id"]').waitFor();
   await page.waitForLoadState('load');
   assert.match(await page.locator('[data-field="national_id"]').innerText(), /เลขบัตรประจำตัวประชาชนไม่ถูกต้อง/);
+  // The error summary has the focus and takes the citizen to the wrong field.
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'error-summary', 'focus on the summary');
+  const toField = page.getByTestId('error-summary').getByRole('link', { name: /เลขบัตรประจำตัวประชาชน/ });
+  assert.equal(await toField.getAttribute('href'), '#f-national_id');
+  await toField.click();
+  await page.waitForFunction(() => document.activeElement?.id === 'f-national_id');
+  assert.equal(await page.getByLabel('เลขบัตรประจำตัวประชาชน').getAttribute('aria-invalid'), 'true');
+  const described = await page.getByLabel('เลขบัตรประจำตัวประชาชน').getAttribute('aria-describedby');
+  assert.match(await page.locator(`#${described.split(' ')[0]}`).innerText(), /เลขบัตรประจำตัวประชาชนไม่ถูกต้อง/, 'the field is described by its message');
   assert.equal(await page.getByLabel('นามสกุล').inputValue(), 'รักเรียน', 'typed values are kept');
   assert.equal(await page.getByLabel('อีเมลส่วนตัว').inputValue(), email);
   assert.equal(await page.getByLabel('ตำบล / แขวง').inputValue(), '400101', 'the address stays chosen');
@@ -91,10 +94,21 @@ test('demo on a phone: terms → form → ID photos → welcome shows pending', 
   await page.getByRole('button', { name: 'ถัดไป', exact: true }).click();
   await page.waitForURL((url) => url.pathname === '/register/identity');
 
+  // Back to the form from "ยืนยันตัวตน": what was typed is still there, ID and address included.
+  await page.goBack();
+  await page.waitForURL((url) => url.pathname === '/register/form');
+  await page.waitForFunction(() => document.querySelector('#f-sub_district').value === '400101');
+  assert.equal(await page.getByLabel('เลขบัตรประจำตัวประชาชน').inputValue(), id, 'the national ID is kept');
+  assert.equal(await page.getByLabel('บ้านเลขที่').inputValue(), '45/2', 'the house number is kept');
+  assert.equal(await page.getByLabel('อำเภอ / เขต').inputValue(), '4001', 'the district is kept');
+  assert.equal(await page.getByLabel('นามสกุล').inputValue(), 'รักเรียน');
+  await page.goForward();
+  await page.waitForURL((url) => url.pathname === '/register/identity');
+
   const inputs = page.locator('input[type="file"][name="photo"]');
   assert.equal(await inputs.count(), 2, 'demo asks for two ID-card photos');
   for (let i = 0; i < 2; i += 1) {
-    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(480, 300, i) });
+    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(800, 600, i) });
   }
   await assertFitsWidth(page, 'identity step (phone)');
   await screenshot(page, 'register-4-identity-phone');
@@ -112,7 +126,7 @@ test('demo on a phone: terms → form → ID photos → welcome shows pending', 
 });
 
 test('without JavaScript the district and sub-district lists come from the server', async (t) => {
-  const { context, page, problems } = await newPage(browser, viewports.phone, { javaScriptEnabled: false });
+  const { context, page, problems } = await newPage(browser(), viewports.phone, { javaScriptEnabled: false });
   t.after(() => context.close());
   await page.goto(tenantUrl('nongbua', '/register'));
   await page.getByLabel('ข้าพเจ้ายอมรับเงื่อนไข').check();
@@ -134,4 +148,30 @@ test('without JavaScript the district and sub-district lists come from the serve
   await assertFitsWidth(page, 'form without JavaScript (phone)');
   await screenshot(page, 'register-nojs-phone');
   assertNoProblems(problems, 'form without JavaScript');
+});
+
+test('nongbua on a phone: a tiny grey picture is refused at once, good photos go through', async (t) => {
+  const { context, page, problems } = await newPage(browser(), viewports.phone);
+  t.after(() => context.close());
+  const citizen = { nationalId: nationalId('5'), email: `e2e.photos.${Date.now()}@example.com`, password: 'Paddy-field-at-dusk-2569' };
+  await registerAndLogIn(page, citizen, {}, 'nongbua');
+  await page.waitForURL((url) => url.pathname === '/register/identity');
+  assert.ok(await page.getByLabel('ภาพถ่ายตนเองคู่กับบัตรประชาชน').isVisible(), 'the third photo is named by nongbua');
+
+  const inputs = page.locator('input[type="file"][name="photo"]');
+  await inputs.nth(0).setInputFiles({ name: 'scrap.png', mimeType: 'image/png', buffer: cardPhoto(120, 80, 0, { flat: true }) });
+  for (let i = 1; i < 3; i += 1) {
+    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(800, 600, i) });
+  }
+  await page.getByRole('button', { name: 'ยืนยันตัวตน', exact: true }).click();
+  const summary = page.getByTestId('error-summary');
+  await summary.waitFor();
+  const link = summary.getByRole('link', { name: /ภาพเล็กเกินไป/ });
+  assert.equal(await link.getAttribute('href'), '#photo-1', 'the summary points at the first photo');
+  assert.equal(await page.locator('#photo-1').getAttribute('aria-invalid'), 'true');
+  await screenshot(page, 'register-6-photo-refused-phone');
+
+  await uploadIdPhotos(page);
+  assert.equal((await page.getByTestId('identity-status').innerText()).trim(), 'กำลังตรวจสอบการยืนยันตัวตน');
+  assertNoProblems(problems, 'photo check journey');
 });

@@ -3,28 +3,20 @@
 // "สำเร็จ" with the reference number, the time of receipt and the status ส่งคำร้อง.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   assertFitsWidth,
   assertNoProblems,
-  assertServerReady,
-  launch,
   nationalId,
   newPage,
   registerAndLogIn,
   screenshot,
   tenantUrl,
   viewports,
+  browserForFile,
 } from '../lib/harness.mjs';
 
-let browser;
-before(async () => {
-  await assertServerReady();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 /** A tiny valid PNG (1×1). */
 const PNG = Buffer.from(
@@ -33,7 +25,7 @@ const PNG = Buffer.from(
 );
 
 test('a complaint with a photo on a phone: category → form → สำเร็จ with the reference', async (t) => {
-  const { context, page, problems } = await newPage(browser, viewports.phone);
+  const { context, page, problems } = await newPage(browser(), viewports.phone);
   t.after(() => context.close());
   const citizen = { nationalId: nationalId(), email: `somjai.${Date.now()}@example.com`, password: 'Mango-sticky-rice-2569' };
   await registerAndLogIn(page, citizen);

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -151,6 +152,22 @@ export async function screenshot(page, name) {
   return file;
 }
 
+/**
+ * One browser for the journeys of a file: checks the server in `before`, launches, and closes it
+ * in `after`. Returns a function giving the browser (it exists once `before` has run).
+ */
+export function browserForFile() {
+  let browser;
+  before(async () => {
+    await assertServerReady();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
+}
+
 /** Fails fast, with a hint, when nothing answers /readyz on E2E_PORT. */
 export async function assertServerReady() {
   const url = platformUrl('/readyz');
@@ -199,17 +216,25 @@ function chunk(type, data) {
   return Buffer.concat([length, body, crc]);
 }
 
-/** A card-like PNG photo (a light card on a dark table), `seed` making each one different. */
-export function cardPhoto(width, height, seed) {
+/**
+ * A card-like PNG photo as the ID-photo checks want one (big enough, lit, sharp, card shaped): a
+ * light card with lines of glyph-like marks on a dark table; `seed` makes each one different.
+ * 800x600 unless told; `cardPhoto(120, 80, 0, { flat: true })` is the grey scrap they refuse.
+ */
+export function cardPhoto(width = 800, height = 600, seed = 0, { flat = false } = {}) {
   const rows = [];
   for (let y = 0; y < height; y += 1) {
     const row = Buffer.alloc(1 + width * 3);
     for (let x = 0; x < width; x += 1) {
-      const onCard = x > width * 0.1 && x < width * 0.9 && y > height * 0.15 && y < height * 0.85;
+      const onCard = x > width * 0.12 && x < width * 0.88 && y > height * 0.15 && y < height * 0.85;
+      const line = (y - Math.floor(height * 0.15)) % 40;
+      const inText = onCard && line >= 16 && line < 34 && x > width * 0.16 && x < width * 0.75;
+      const mark = inText && (Math.floor(x / 9) * 7 + seed * 3 + Math.floor(y / 40)) % 5 !== 0 && x % 9 < 7;
       const o = 1 + x * 3;
-      row[o] = onCard ? 235 : 40 + ((x + seed * 7) % 40);
-      row[o + 1] = onCard ? 240 - ((y * 2) % 30) : 50;
-      row[o + 2] = onCard ? 250 : 60 + seed * 20;
+      const [r, g, b] = flat ? [128, 128, 128] : mark ? [29, 42, 68] : onCard ? [233, 240, 247] : [52 + ((seed * 9) % 40), 56, 64];
+      row[o] = r;
+      row[o + 1] = g;
+      row[o + 2] = b;
     }
     rows.push(row);
   }
@@ -256,6 +281,18 @@ export function totpCode(secret, unixSeconds = Date.now() / 1000) {
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
+/** Uploads the tenant's number of card photos on the "ยืนยันตัวตน" step and waits for the welcome page. */
+export async function uploadIdPhotos(page) {
+  const inputs = page.locator('input[type="file"][name="photo"]');
+  const count = await inputs.count();
+  for (let i = 0; i < count; i += 1) {
+    await inputs.nth(i).setInputFiles({ name: `card-${i + 1}.png`, mimeType: 'image/png', buffer: cardPhoto(800, 600, i) });
+  }
+  await page.getByRole('button', { name: 'ยืนยันตัวตน', exact: true }).click();
+  await page.waitForURL((url) => url.pathname === '/welcome');
+  return count;
+}
+
 /** Runs axe-core on the page as it is now and fails on any serious or critical violation. */
 export async function assertAccessible(page, what) {
   await page.evaluate(AXE_SOURCE);
@@ -270,11 +307,11 @@ export async function assertAccessible(page, what) {
 }
 
 /**
- * Registers a demo citizen through the JSON API from the tenant's own page, then signs in with
- * the login form. `person` overrides the name and address fields of the body.
+ * Registers a citizen of `slug` (demo unless told) through the JSON API from the tenant's own
+ * page, then signs in with the login form. `person` overrides the name and address fields.
  */
-export async function registerAndLogIn(page, citizen, person = {}) {
-  await page.goto(tenantUrl('demo', '/login'));
+export async function registerAndLogIn(page, citizen, person = {}, slug = 'demo') {
+  await page.goto(tenantUrl(slug, '/login'));
   const body = {
     title: 'นาง', first_name: 'สมใจ', last_name: 'ใช้บริการ', birth_date: '1985-06-15', phone: '0891234567',
     house_no: '7', village: 'หมู่ 2', road: 'มิตรภาพ', province: 40, district: 4001, sub_district: 400101, postcode: '40000',

@@ -19,6 +19,7 @@ use std::convert::Infallible;
 use crate::accounts::csrf::{self, CSRF_COOKIE, CsrfToken};
 use crate::accounts::session::{self, MaybeCitizen, WEB};
 use crate::error::AppError;
+use crate::form_errors::ErrorLink;
 use crate::i18n::RequestLang;
 use crate::render::PageCtx;
 use crate::state::AppState;
@@ -105,6 +106,16 @@ pub(crate) struct LoginPage {
     signed_in_as: Option<String>,
 }
 
+/// `LoginPage` with what the template derives from it: the field at fault and the summary.
+#[derive(Serialize)]
+struct LoginShown<'a> {
+    #[serde(flatten)]
+    page: &'a LoginPage,
+    error_field: &'static str,
+    summary: Vec<ErrorLink>,
+    lead: &'static str,
+}
+
 impl LoginPage {
     pub(crate) fn new(csrf: &CsrfToken) -> Self {
         Self { csrf: csrf.0.clone(), ..Self::default() }
@@ -120,7 +131,19 @@ impl LoginPage {
             Some(next) => format!("/login?next={next}"),
             None => "/login".to_owned(),
         };
-        let html = state.views.page("login.html", &PageCtx::new(lang, &path, Some(tenant)), self)?;
+        let error_field = match self.error {
+            Some("login.error_password" | "login.error_locked") => "password",
+            Some(_) => "username",
+            None => "",
+        };
+        let shown = LoginShown {
+            page: self,
+            error_field,
+            summary: self.error.iter().map(|key| ErrorLink::new(error_field, state.views.t(lang, key))).collect(),
+            // After a reset the password is the new one, not the one chosen at registration.
+            lead: if self.notice.is_some() { "login.lead_after_reset" } else { "login.lead" },
+        };
+        let html = state.views.page("login.html", &PageCtx::new(lang, &path, Some(tenant)), &shown)?;
         Ok(no_store(status, html))
     }
 }

@@ -34,6 +34,25 @@ pub fn router() -> Router<AppState> {
         .route("/address/sub-districts", get(address::sub_districts))
 }
 
+/// Catalogue keys of the English names of `TITLES`, in the same order.
+const TITLE_KEYS: [&str; 5] =
+    ["registration.titles.mr", "registration.titles.mrs", "registration.titles.miss", "registration.titles.master", "registration.titles.girl"];
+
+/// A title (คำนำหน้าชื่อ) as written in `lang`: "นาย" in Thai, "Mr" in English.
+pub(crate) fn title_label(views: &Views, lang: Lang, title: &str) -> String {
+    match (lang, domain::registration::TITLES.iter().position(|&t| t == title.trim())) {
+        (Lang::En, Some(i)) => views.t(lang, TITLE_KEYS[i]),
+        _ => title.to_owned(),
+    }
+}
+
+/// The citizen's name with the title, as `lang` writes it: "นายสมชาย ใจดี", "Mr สมชาย ใจดี".
+pub(crate) fn full_name(views: &Views, lang: Lang, citizen: &store::citizens::Citizen) -> String {
+    let title = title_label(views, lang, &citizen.title);
+    let gap = if lang == Lang::En { " " } else { "" };
+    format!("{title}{gap}{} {}", citizen.first_name, citizen.last_name)
+}
+
 /// Field issues as translated messages by field name, for showing each beside its field.
 pub(crate) fn messages(views: &Views, lang: Lang, issues: &[FieldIssue]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -55,6 +74,11 @@ pub const EXTRA_ISSUE_CODES: &[&str] = &[
     "too_many_pixels",
     "corrupt",
     "watermark_failed",
+    "photo_too_small",
+    "photo_too_dark",
+    "photo_too_bright",
+    "photo_blurred",
+    "photo_not_card",
 ];
 
 #[cfg(test)]
@@ -79,7 +103,9 @@ mod tests {
     #[test]
     fn image_error_codes_are_covered() {
         use files::ImageError::*;
-        for e in [TooLarge, TooManyPixels, UnsupportedType, Corrupt, Watermark] {
+        use files::image::quality::Shortcoming;
+        let unreadable = [Shortcoming::TooSmall, Shortcoming::TooDark, Shortcoming::TooBright, Shortcoming::Blurred, Shortcoming::NotCardShaped];
+        for e in [TooLarge, TooManyPixels, UnsupportedType, Corrupt, Watermark].into_iter().chain(unreadable.map(Unreadable)) {
             assert!(EXTRA_ISSUE_CODES.contains(&e.code()), "{}", e.code());
         }
     }

@@ -5,6 +5,7 @@ mod documents;
 pub(crate) mod download;
 pub mod mail;
 mod pages;
+mod progress;
 pub(crate) mod verify;
 pub(crate) mod view;
 

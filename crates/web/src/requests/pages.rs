@@ -7,8 +7,8 @@ use axum::response::Html;
 use serde::Serialize;
 use store::requests::track;
 
-use super::PER_PAGE;
-use super::view::{self, AnswerView, DocumentView, EventView, FileView, PageQuery, Pager, StatusView};
+use super::view::{self, AnswerView, DocumentView, PageQuery, Pager, StatusView};
+use super::{PER_PAGE, progress};
 use crate::accounts::csrf::CsrfToken;
 use crate::accounts::session::CurrentCitizen;
 use crate::error::AppError;
@@ -74,8 +74,8 @@ struct ShowPage {
     status: StatusView,
     rejection_reason: Option<String>,
     answers: Vec<AnswerView>,
-    files: Vec<FileView>,
-    events: Vec<EventView>,
+    file_groups: Vec<progress::FileGroup>,
+    steps: Vec<progress::Step>,
     documents: Vec<DocumentView>,
     notes: Vec<view::NoteView>,
 }
@@ -92,6 +92,8 @@ pub async fn show(
     let scope = tenant.scope();
     let d = view::detail(&state, scope, me.citizen.id, &reference).await?;
     let r = &d.request;
+    let version = u32::try_from(r.form_version).unwrap_or_default();
+    let form = store::services::form_version(&state.db, scope, &r.form_key, version).await?;
     let body = ShowPage {
         csrf_token: csrf.0,
         reference: r.reference.clone(),
@@ -101,8 +103,8 @@ pub async fn show(
         status: view::status_view(&state.views, lang, &r.status),
         rejection_reason: r.rejection_reason.clone(),
         answers: view::answers(&state, scope, r, lang).await?,
-        files: d.files.iter().map(|f| view::file_view(&r.reference, f)).collect(),
-        events: d.events.iter().map(|e| view::event_view(&state.views, lang, e)).collect(),
+        file_groups: progress::file_groups(form.as_ref().map(|f| &f.schema), &r.reference, &d.files, lang),
+        steps: progress::timeline(&state.views, lang, &d.events, &r.status),
         documents: d.documents.iter().map(|doc| view::document_view(&state, &tenant.0, lang, &r.reference, doc)).collect(),
         notes: d.notes.iter().map(|n| view::note_view(lang, n)).collect(),
     };

@@ -11,6 +11,7 @@ use store::services::{FormVersion, ItemInCategory};
 use crate::accounts::csrf::CsrfToken;
 use crate::accounts::registration::address::{AddressChoices, Choice};
 use crate::accounts::session::CurrentCitizen;
+use crate::form_errors::ErrorLink;
 use crate::services::staging::Staged;
 use crate::state::AppState;
 
@@ -38,7 +39,8 @@ pub struct FormPage {
     fields: Vec<FieldView>,
     /// The form was published again while the citizen filled it in.
     stale: bool,
-    has_errors: bool,
+    /// The error summary: one link per issue, in the order of the form.
+    summary: Vec<ErrorLink>,
     identity_status: String,
     identity_label: String,
 }
@@ -59,6 +61,8 @@ struct AddressView {
     provinces: Vec<Choice>,
     districts: Vec<Choice>,
     sub_districts: Vec<Choice>,
+    /// The parts at fault: `province`, `postcode`, …
+    invalid: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +76,8 @@ struct FieldView {
     value: String,
     options: Vec<OptionView>,
     address: Option<AddressView>,
+    /// A date's day, month and year inputs (พ.ศ. in Thai).
+    date: Option<super::date_input::DateView>,
     min: Option<String>,
     max: Option<String>,
     min_length: Option<u32>,
@@ -87,6 +93,8 @@ struct FieldView {
     show_when_field: Option<String>,
     show_when_values: Vec<String>,
     errors: Vec<String>,
+    /// The ids of the messages and the help under the label: `e-<key> h-<key>`.
+    describedby: String,
     staged: Vec<Staged>,
 }
 
@@ -192,15 +200,15 @@ impl FormPage {
         let Again { pairs, idempotency_key, issues, stale, mut staged } = again;
         let values = Values::of(pairs);
         let schema: &FormSchema = &form.schema;
-        let mut errors: HashMap<&str, Vec<String>> = HashMap::new();
-        for issue in issues {
-            errors.entry(issue.key()).or_default().push(state.views.t(lang, &format!("form_error.{}", issue.code)));
-        }
+        let super::issues::Shown { mut messages, mut parts, summary } = super::issues::shown(&state.views, lang, schema, issues);
         let fields = schema
             .fields
             .iter()
             .map(|f| {
-                let mut view = field_view(lang, f, &values, errors.remove(f.key.as_str()).unwrap_or_default());
+                let mut view = field_view(lang, f, &values, messages.remove(&f.key).unwrap_or_default());
+                if let Some(address) = view.address.as_mut() {
+                    address.invalid = parts.remove(&f.key).unwrap_or_default();
+                }
                 view.staged = staged.remove(&f.key).unwrap_or_default();
                 view
             })
@@ -220,7 +228,7 @@ impl FormPage {
             idempotency_key: idempotency_key.to_owned(),
             fields,
             stale,
-            has_errors: !issues.is_empty(),
+            summary,
             identity_label: state.views.t(lang, &format!("identity_status.{}", me.citizen.identity_status)),
             identity_status: me.citizen.identity_status.clone(),
         }
@@ -249,8 +257,11 @@ fn field_view(lang: Lang, f: &Field, values: &Values<'_>, errors: Vec<String>) -
             provinces: choices.provinces,
             districts: choices.districts,
             sub_districts: choices.sub_districts,
+            invalid: Vec::new(),
         }
     });
+    let date = (f.kind == FieldType::Date)
+        .then(|| super::date_input::view(lang, |p| values.one(&format!("{}.{p}", f.key)), &values.one(&f.key)));
     let accept = f.accepted_types().iter().map(|t| t.mime()).collect::<Vec<_>>().join(",");
     let accept_names = f
         .accepted_types()
@@ -277,6 +288,7 @@ fn field_view(lang: Lang, f: &Field, values: &Values<'_>, errors: Vec<String>) -
         value: values.one(&f.key),
         options,
         address,
+        date,
         min: limit(&f.min),
         max: limit(&f.max),
         min_length: f.min_length,
@@ -289,6 +301,11 @@ fn field_view(lang: Lang, f: &Field, values: &Values<'_>, errors: Vec<String>) -
         show_when: f.show_when.as_ref().map(|c| format!("{}={}", c.field, c.accepted().collect::<Vec<_>>().join(","))),
         show_when_field: f.show_when.as_ref().map(|c| c.field.clone()),
         show_when_values: f.show_when.as_ref().map(|c| c.accepted().map(str::to_owned).collect()).unwrap_or_default(),
+        describedby: [(!errors.is_empty()).then(|| format!("e-{}", f.key)), f.help.as_ref().map(|_| format!("h-{}", f.key))]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
         errors,
         staged: Vec::new(),
     }

@@ -2,6 +2,8 @@
 //! from its schema, the submission, and the "สำเร็จ" page that acknowledges receipt (section 10).
 
 pub mod form_view;
+mod date_input;
+mod issues;
 pub mod mail;
 pub mod staging;
 pub mod submission;
@@ -221,7 +223,7 @@ async fn submit(
     let attempt = submission::Attempt {
         asked_version: asked_version.or(Some(0)),
         idempotency_key: &idempotency_key,
-        submission: Submission::from_form_pairs(answers.iter().map(|(k, v)| (k.as_str(), v.clone()))),
+        submission: Submission::from_form_pairs(date_input::combine(&form.schema, lang, &answers)),
         files: &files,
     };
     let (issues, stale) = match submission::submit(&state, &tenant, &me, &item, &form, attempt).await? {

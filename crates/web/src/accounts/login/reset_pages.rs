@@ -18,6 +18,7 @@ use super::{Client, HtmlForm, LoginPage, no_store};
 use crate::accounts::csrf::{self, CsrfToken};
 use crate::accounts::session;
 use crate::error::AppError;
+use crate::form_errors::ErrorLink;
 use crate::i18n::RequestLang;
 use crate::render::{PageCtx, Views};
 use crate::state::AppState;
@@ -36,6 +37,15 @@ struct ForgotPage {
     csrf: String,
     email: String,
     error: Option<&'static str>,
+    summary: Vec<ErrorLink>,
+}
+
+impl ForgotPage {
+    fn refused(mut self, views: &Views, lang: Lang, key: &'static str) -> Self {
+        self.error = Some(key);
+        self.summary = vec![ErrorLink::new("email", views.t(lang, key))];
+        self
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -70,15 +80,15 @@ async fn forgot(
     HtmlForm(form): HtmlForm<ForgotForm>,
 ) -> Result<Response, AppError> {
     csrf::verify(&csrf, &form.csrf_token)?;
-    let mut page = ForgotPage { csrf: csrf.0, email: form.email.trim().to_owned(), error: None };
+    let page = ForgotPage { csrf: csrf.0, email: form.email.trim().to_owned(), ..ForgotPage::default() };
     let Ok(email) = Email::parse(&form.email) else {
-        page.error = Some("forgot.error_email");
+        let page = page.refused(&state.views, lang, "forgot.error_email");
         return render(&state, &tenant, lang, "/password/forgot", "forgot_request.html", StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     match password_reset::request_link(&state, &tenant, &client.ip, &email).await {
         Ok(()) => Ok(Redirect::to("/password/forgot/sent").into_response()),
         Err(AppError::TooManyRequests { retry_after_secs }) => {
-            page.error = Some("forgot.error_locked");
+            let page = page.refused(&state.views, lang, "forgot.error_locked");
             let mut response =
                 render(&state, &tenant, lang, "/password/forgot", "forgot_request.html", StatusCode::TOO_MANY_REQUESTS, &page)?;
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
@@ -111,12 +121,15 @@ struct ResetPage {
     guidance: Vec<String>,
     /// The message for the password field, already translated.
     error: Option<String>,
+    /// `password` or `password_confirm`: the field the message is about.
+    error_field: &'static str,
+    summary: Vec<ErrorLink>,
 }
 
 impl ResetPage {
     fn new(views: &Views, lang: Lang, csrf: CsrfToken, token: String) -> Self {
         let guidance = guidance_keys().iter().map(|key| policy_text(views, lang, key)).collect();
-        Self { csrf: csrf.0, token, guidance, error: None }
+        Self { csrf: csrf.0, token, guidance, error: None, error_field: "", summary: Vec::new() }
     }
 }
 
@@ -191,8 +204,8 @@ async fn reset(
     HtmlForm(form): HtmlForm<ResetForm>,
 ) -> Result<Response, AppError> {
     csrf::verify(&csrf, &form.csrf_token)?;
-    let error = if form.password != form.password_confirm {
-        Some(state.views.t(lang, "field_error.password_mismatch"))
+    let (error_field, error) = if form.password != form.password_confirm {
+        ("password_confirm", state.views.t(lang, "field_error.password_mismatch"))
     } else {
         match password_reset::reset_password(&state, &tenant, &form.token, &form.password).await {
             Ok(device) => {
@@ -203,11 +216,12 @@ async fn reset(
                 return Ok(response);
             }
             Err(ResetError::TokenInvalid) => return invalid_link(&state, &tenant, lang),
-            Err(ResetError::Password(problem)) => Some(policy_text(&state.views, lang, &format!("field_error.{}", problem.code()))),
+            Err(ResetError::Password(problem)) => ("password", policy_text(&state.views, lang, &format!("field_error.{}", problem.code()))),
             Err(ResetError::App(e)) => return Err(e),
         }
     };
-    let page = ResetPage { error, ..ResetPage::new(&state.views, lang, csrf, form.token) };
+    let summary = vec![ErrorLink::new(error_field, error.clone())];
+    let page = ResetPage { error: Some(error), error_field, summary, ..ResetPage::new(&state.views, lang, csrf, form.token) };
     render(&state, &tenant, lang, "/password/reset", "reset_form.html", StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 

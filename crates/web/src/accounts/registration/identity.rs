@@ -14,6 +14,7 @@ use super::{messages, service, uploads};
 use crate::accounts::csrf::CsrfToken;
 use crate::accounts::session::CurrentCitizen;
 use crate::error::{AppError, FieldIssue};
+use crate::form_errors::ErrorLink;
 use crate::i18n::RequestLang;
 use crate::render::PageCtx;
 use crate::state::AppState;
@@ -48,6 +49,9 @@ pub(super) fn status_view(state: &AppState, lang: Lang, citizen: &Citizen) -> St
 #[derive(Serialize)]
 struct Slot {
     n: usize,
+    /// What the tenant calls this photo ("ด้านหน้าบัตรประชาชน"), or "ภาพที่ N".
+    name: String,
+    hint: Option<String>,
     error: Option<String>,
 }
 
@@ -56,6 +60,7 @@ struct IdentityPage<'a> {
     csrf_token: &'a str,
     count: u8,
     slots: Vec<Slot>,
+    summary: Vec<ErrorLink>,
     error: Option<String>,
     status: StatusView,
     current: Vec<PhotoLink>,
@@ -73,10 +78,29 @@ fn render_page(
 ) -> Result<Html<String>, AppError> {
     let errors = messages(&state.views, lang, issues);
     let count = tenant.0.settings.identity.photo_count;
+    let slots = &tenant.0.settings.identity.slots;
+    let slot_label = |n: usize| match (slots.get(n - 1), lang) {
+        (Some(s), Lang::Th) => s.name_th.clone(),
+        (Some(s), Lang::En) => s.name_en.clone(),
+        (None, _) => state.views.t(lang, "registration.identity.photo").replace("{n}", &n.to_string()),
+    };
+    let slot_hint = |n: usize| {
+        slots.get(n - 1).and_then(|s| match lang {
+            Lang::Th => s.hint_th.clone(),
+            Lang::En => s.hint_en.clone(),
+        })
+    };
+    let mut summary: Vec<ErrorLink> = errors.get("photos").map(|m| ErrorLink::new("photo-1", m.clone())).into_iter().collect();
+    summary.extend((0..usize::from(count)).filter_map(|i| {
+        errors.get(&format!("photos[{i}]")).map(|m| ErrorLink::labelled(format!("photo-{}", i + 1), &slot_label(i + 1), m))
+    }));
     let page = IdentityPage {
+        summary,
         csrf_token: &csrf.0,
         count,
-        slots: (0..usize::from(count)).map(|i| Slot { n: i + 1, error: errors.get(&format!("photos[{i}]")).cloned() }).collect(),
+        slots: (1..=usize::from(count))
+            .map(|n| Slot { n, name: slot_label(n), hint: slot_hint(n), error: errors.get(&format!("photos[{}]", n - 1)).cloned() })
+            .collect(),
         error: errors.get("photos").cloned(),
         status: status_view(state, lang, citizen),
         current: photo_links(current),

@@ -17,14 +17,11 @@ use crate::accounts::csrf::{self, CsrfToken};
 use crate::accounts::login::{Client, HtmlForm};
 use crate::accounts::session::{self, MaybeCitizen};
 use crate::error::{AppError, FieldIssue};
+use crate::form_errors::{Answer, ErrorLink, required_message};
 use crate::i18n::RequestLang;
 use crate::render::{PageCtx, markdown};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
-
-/// Catalogue keys of the English names of `TITLES`, in the same order.
-const TITLE_KEYS: [&str; 5] =
-    ["registration.titles.mr", "registration.titles.mrs", "registration.titles.miss", "registration.titles.master", "registration.titles.girl"];
 
 /// The fields of the form, in the order they are shown.
 const FIELDS: [&str; 16] = [
@@ -46,6 +43,9 @@ const FIELDS: [&str; 16] = [
     "password_confirm",
 ];
 
+/// The fields chosen from a list rather than typed.
+const SELECTS: [&str; 4] = ["title", "province", "district", "sub_district"];
+
 /// Carried from the terms screen to the form: the ticked box and the version that was read.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -62,6 +62,7 @@ fn ticked(value: &str) -> bool {
 struct TermsPage {
     version: String,
     html: String,
+    summary: Vec<ErrorLink>,
     error: Option<String>,
     notice: Option<String>,
 }
@@ -80,10 +81,12 @@ async fn render_terms(
         Lang::Th => &terms.body_th,
         Lang::En => &terms.body_en,
     };
+    let error = error.map(|code| state.views.t(lang, &format!("field_error.{code}")));
     let page = TermsPage {
         version: terms.version.clone(),
         html: markdown(body),
-        error: error.map(|code| state.views.t(lang, &format!("field_error.{code}"))),
+        summary: error.iter().map(|m| ErrorLink::new("f-accept_terms", m.clone())).collect(),
+        error,
         notice: notice.map(|key| state.views.t(lang, key)),
     };
     state.views.page("register_terms.html", &PageCtx::new(lang, path, Some(tenant)), &page)
@@ -220,7 +223,8 @@ struct FieldView {
 struct FormPage<'a> {
     csrf_token: &'a str,
     f: BTreeMap<&'static str, FieldView>,
-    error_count: usize,
+    /// The error summary above the form, in the order of the form.
+    summary: Vec<ErrorLink>,
     banner: Option<String>,
     terms_version: &'a str,
     /// The terms changed (or were not accepted) since the form was opened: ask again, visibly.
@@ -242,23 +246,37 @@ fn render_form(
 ) -> Result<Html<String>, AppError> {
     let mut errors = messages(&state.views, lang, issues);
     let terms_error = errors.remove("accept_terms").or_else(|| errors.remove("terms_version"));
+    for issue in issues.iter().filter(|i| i.code == "required") {
+        if let Some(name) = FIELDS.iter().find(|&&n| n == issue.field) {
+            let answer = if SELECTS.contains(name) { Answer::Choose } else { Answer::Type };
+            let label = state.views.t(lang, &format!("registration.field.{name}"));
+            errors.insert(issue.field.clone(), required_message(&state.views, lang, answer, &label));
+        }
+    }
+    let mut summary: Vec<ErrorLink> = terms_error
+        .iter()
+        .map(|message| ErrorLink::labelled("f-accept_terms", &state.views.t(lang, "registration.accept"), message))
+        .collect();
+    summary.extend(FIELDS.iter().filter_map(|&name| {
+        let label = state.views.t(lang, &format!("registration.field.{name}"));
+        errors.get(name).map(|message| ErrorLink::labelled(format!("f-{name}"), &label, message))
+    }));
     let f = FIELDS
         .iter()
         .map(|&name| (name, FieldView { value: fields.value(name).to_owned(), error: errors.get(name).cloned() }))
         .collect();
     let titles = TITLES
         .iter()
-        .zip(TITLE_KEYS)
-        .map(|(&value, key)| Choice {
+        .map(|&value| Choice {
             value: value.to_owned(),
-            label: if lang == Lang::Th { value.to_owned() } else { state.views.t(lang, key) },
+            label: super::title_label(&state.views, lang, value),
             selected: fields.title.trim() == value,
         })
         .collect();
     let page = FormPage {
         csrf_token: &csrf.0,
         f,
-        error_count: issues.len(),
+        summary,
         banner: banner.map(|key| state.views.t(lang, key)),
         terms_version: &tenant.0.settings.terms_version,
         terms_error,

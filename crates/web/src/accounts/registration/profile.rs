@@ -15,6 +15,7 @@ use super::{messages, service, uploads};
 use crate::accounts::csrf::CsrfToken;
 use crate::accounts::session::CurrentCitizen;
 use crate::error::{AppError, FieldIssue};
+use crate::form_errors::ErrorLink;
 use crate::i18n::RequestLang;
 use crate::render::PageCtx;
 use crate::state::AppState;
@@ -29,11 +30,14 @@ struct ProfilePage<'a> {
     phone: &'a str,
     email: &'a str,
     address: String,
+    /// `th` or `en`: the language the address is written in (see `address_in_one_language`).
+    address_lang: &'static str,
     status: StatusView,
     photos: Vec<PhotoLink>,
     can_reupload: bool,
     has_avatar: bool,
     avatar_error: Option<String>,
+    summary: Vec<ErrorLink>,
     saved: bool,
     max_mb: usize,
 }
@@ -75,6 +79,15 @@ pub(crate) fn address_line(citizen: &Citizen, lang: Lang) -> String {
     parts.join(" ")
 }
 
+/// The address in one language: in English only when what the citizen typed (house number,
+/// village, road) has no Thai in it; otherwise all of it in Thai, the language it was written in.
+pub(crate) fn address_in_one_language(citizen: &Citizen, lang: Lang) -> (String, Lang) {
+    let typed_in_thai =
+        [&citizen.house_no, &citizen.village, &citizen.road].iter().any(|p| p.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c)));
+    let shown = if typed_in_thai { Lang::Th } else { lang };
+    (address_line(citizen, shown), shown)
+}
+
 /// What the page says besides the citizen's data: a refused picture, or a saved one.
 #[derive(Default)]
 struct Outcome<'a> {
@@ -94,19 +107,24 @@ async fn render_page(
     let national_id = domain::national_id::NationalId::parse(&citizen.national_id)
         .map(|id| id.formatted())
         .unwrap_or_else(|_| citizen.national_id.clone());
+    let (address, address_lang) = address_in_one_language(citizen, lang);
+    let avatar_error = messages(&state.views, lang, outcome.issues).remove("avatar");
+    let label = state.views.t(lang, "profile.avatar");
     let page = ProfilePage {
+        summary: avatar_error.iter().map(|m| ErrorLink::labelled("f-avatar", &label, m)).collect(),
         csrf_token: &csrf.0,
-        name: format!("{}{} {}", citizen.title, citizen.first_name, citizen.last_name),
+        name: super::full_name(&state.views, lang, citizen),
         national_id,
         birth_date: format_date(citizen.birth_date, lang),
         phone: &citizen.phone,
         email: &citizen.email,
-        address: address_line(citizen, lang),
+        address,
+        address_lang: address_lang.code(),
         status: status_view(state, lang, citizen),
         photos: photo_links(&photos),
         can_reupload: citizen.identity_status != citizens::identity_status::VERIFIED,
         has_avatar: citizen.avatar_key.is_some(),
-        avatar_error: messages(&state.views, lang, outcome.issues).remove("avatar"),
+        avatar_error,
         saved: outcome.saved,
         max_mb: service::image_limits().max_bytes / (1024 * 1024),
     };

@@ -136,7 +136,12 @@ pub async fn replace_identity_photos(
             continue;
         }
         let watermark = watermark.clone();
-        match state.process_image(upload.bytes, move |bytes, limits| files::process_id_photo(bytes, &watermark, limits)).await? {
+        let subject = match tenant.0.settings.identity.slots.get(position) {
+            Some(slot) if !slot.card => files::image::quality::Subject::Any,
+            _ => files::image::quality::Subject::Card,
+        };
+        let check = move |bytes: &[u8], limits: &files::ImageLimits| files::process_checked_id_photo(bytes, &watermark, limits, subject);
+        match state.process_image(upload.bytes, check).await? {
             Ok(photo) => stamped.push(photo),
             Err(e) => problems.push(FieldIssue::new(field, e.code())),
         }
