@@ -1,7 +1,7 @@
 -- The statements one submission (a complaint without files) runs on PostgreSQL, as the server
 -- sends them (captured with log_statement = all), for pgbench -M prepared. bench/speed.py passes
 -- the seeded tenant, citizen, session, sub-menu and category as -D variables.
-\set n random(1, 2000000000)
+\set n random(1, 9000000000000000000)
 SELECT s.id_hash, s.tenant_id, s.citizen_id, s.kind, s.csrf_token, s.created_at, s.last_seen_at, s.idle_expires_at,
        s.expires_at, s.ip, s.user_agent, c.id, c.tenant_id, c.national_id, c.email, c.email_key, c.title, c.first_name,
        c.last_name, c.birth_date, c.phone, c.house_no, c.village, c.road, c.sub_district_code, c.district_code,
