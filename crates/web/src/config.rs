@@ -296,24 +296,12 @@ impl Config {
         c.run_worker = raw.run_worker.unwrap_or(true);
         let file_mail = matches!(c.mail.transport, notify::MailTransport::File { .. });
         c.dev_mailbox = raw.dev_mailbox.unwrap_or(file_mail) && file_mail;
-        let seconds = |value: Option<u64>, setting: &str, default: Duration| match value {
-            None => Ok(default),
-            Some(secs @ 1..=3600) => Ok(Duration::from_secs(secs)),
-            Some(_) => Err(err(setting, "must be between 1 and 3600 seconds")),
-        };
-        c.http.headers = seconds(raw.header_timeout_secs, "ESERVICE_HEADER_TIMEOUT_SECS", c.http.headers)?;
-        c.http.body_idle = seconds(raw.body_timeout_secs, "ESERVICE_BODY_TIMEOUT_SECS", c.http.body_idle)?;
-        c.http.shutdown = seconds(raw.shutdown_timeout_secs, "ESERVICE_SHUTDOWN_TIMEOUT_SECS", c.http.shutdown)?;
-        c.file_sweep_grace = match raw.file_sweep_grace_secs {
-            None => c.file_sweep_grace,
-            Some(secs @ 600..=2_592_000) => Duration::from_secs(secs),
-            Some(_) => return Err(err("ESERVICE_FILE_SWEEP_GRACE_SECS", "must be between 600 (ten minutes) and 2592000 (30 days)")),
-        };
-        c.outbox_lease = match raw.outbox_lease_secs {
-            None => c.outbox_lease,
-            Some(secs @ 10..=3600) => Duration::from_secs(secs),
-            Some(_) => return Err(err("ESERVICE_OUTBOX_LEASE_SECS", "must be between 10 and 3600 seconds")),
-        };
+        c.http.headers = seconds_within(raw.header_timeout_secs, "ESERVICE_HEADER_TIMEOUT_SECS", 1..=3600, c.http.headers)?;
+        c.http.body_idle = seconds_within(raw.body_timeout_secs, "ESERVICE_BODY_TIMEOUT_SECS", 1..=3600, c.http.body_idle)?;
+        c.http.shutdown = seconds_within(raw.shutdown_timeout_secs, "ESERVICE_SHUTDOWN_TIMEOUT_SECS", 1..=3600, c.http.shutdown)?;
+        c.file_sweep_grace =
+            seconds_within(raw.file_sweep_grace_secs, "ESERVICE_FILE_SWEEP_GRACE_SECS", 600..=2_592_000, c.file_sweep_grace)?;
+        c.outbox_lease = seconds_within(raw.outbox_lease_secs, "ESERVICE_OUTBOX_LEASE_SECS", 10..=3600, c.outbox_lease)?;
         if let Some(listen) = raw.metrics_listen {
             let addr: SocketAddr = listen
                 .parse()
@@ -347,6 +335,20 @@ impl Config {
 
     pub fn is_sqlite(&self) -> bool {
         self.database_url.expose().starts_with("sqlite:")
+    }
+}
+
+/// A duration setting in whole seconds within `range`; unset keeps `default`.
+fn seconds_within(
+    value: Option<u64>,
+    setting: &str,
+    range: std::ops::RangeInclusive<u64>,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(secs) if range.contains(&secs) => Ok(Duration::from_secs(secs)),
+        Some(_) => Err(err(setting, format!("must be between {} and {} seconds", range.start(), range.end()))),
     }
 }
 

@@ -144,6 +144,7 @@ async fn seed_tenants_if_empty(db: &DatabaseConnection, config: &Config) -> anyh
 /// Every route of the product. Tenant routes are reached only through the Host dispatcher.
 pub fn app(state: AppState) -> Router {
     let https = state.config.https;
+    let metered = state.config.metrics_listen.is_some();
     let tenant_site = Router::new()
         .merge(pages::tenant_router())
         .merge(assets::tenant_router())
@@ -156,24 +157,19 @@ pub fn app(state: AppState) -> Router {
         .merge(api::services::router())
         .merge(api::requests::router())
         .merge(backoffice::router())
-        .merge(dev_mailbox_router(&state))
-        .route_layer(axum::middleware::from_fn(metrics::tag_route))
+        .merge(dev_mailbox_router(&state));
+    let tenant_site = metrics::tagged(tenant_site, metered)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(move |req, next| accounts::csrf::ensure_cookie(https, req, next)))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state.clone());
-    let platform_site = Router::new()
-        .merge(pages::platform_router())
-        .route_layer(axum::middleware::from_fn(metrics::tag_route))
+    let platform_site = metrics::tagged(Router::new().merge(pages::platform_router()), metered)
         .fallback(not_found)
         .with_state(state.clone());
     let sites = Sites { state: state.clone(), tenant: tenant_site, platform: platform_site };
 
     let x_request_id = HeaderName::from_static("x-request-id");
-    Router::new()
-        .merge(health::router())
-        .merge(assets::router())
-        .route_layer(axum::middleware::from_fn(metrics::tag_route))
+    let site = metrics::tagged(Router::new().merge(health::router()).merge(assets::router()), metered)
         .with_state(state)
         .fallback(move |req: Request| dispatch(sites.clone(), req))
         .layer(security_headers())
@@ -191,8 +187,8 @@ pub fn app(state: AppState) -> Router {
             )
         })
         .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)))
-        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
-        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid));
+    if metered { site.layer(axum::middleware::from_fn(metrics::track)) } else { site }
 }
 
 fn security_headers() -> tower::layer::util::Stack<

@@ -39,15 +39,21 @@ pub fn handle() -> PrometheusHandle {
 
 /// The route template a response came from (`/requests/{reference}`), for the request metrics.
 #[derive(Clone, Debug)]
-pub struct RouteTemplate(pub String);
+pub struct RouteTemplate(pub MatchedPath);
 
 /// Inside a router: tags the response with the template of the route that matched.
 pub async fn tag_route(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     if let Some(matched) = matched {
-        response.extensions_mut().insert(RouteTemplate(matched.as_str().to_owned()));
+        response.extensions_mut().insert(RouteTemplate(matched));
     }
     response
+}
+
+/// Adds the metrics layers to `router` when metrics are served (`ESERVICE_METRICS_LISTEN`), so a
+/// process without them pays nothing per request.
+pub fn tagged<S: Clone + Send + Sync + 'static>(router: Router<S>, metered: bool) -> Router<S> {
+    if metered { router.route_layer(axum::middleware::from_fn(tag_route)) } else { router }
 }
 
 /// Outermost: counts every request and its latency by method, route template and status.
@@ -55,7 +61,7 @@ pub async fn track(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_owned();
     let response = next.run(request).await;
-    let route = response.extensions().get::<RouteTemplate>().map_or_else(|| "unmatched".to_owned(), |r| r.0.clone());
+    let route = response.extensions().get::<RouteTemplate>().map_or("unmatched", |r| r.0.as_str()).to_owned();
     let labels = [("method", method), ("route", route), ("status", response.status().as_u16().to_string())];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());

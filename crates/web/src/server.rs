@@ -2,7 +2,6 @@
 //! dropped, and a shutdown that lets in-flight requests finish only until a deadline.
 
 use axum::Router;
-use axum::extract::ConnectInfo;
 use axum::http::HeaderMap;
 use hyper::body::Incoming;
 use ipnet::IpNet;
@@ -110,7 +109,6 @@ pub async fn run(
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             let mut request = request.map(|body| axum::body::Body::new(TimeoutBody::new(body_idle, body)));
             let client = ClientAddr(client_addr(peer.ip(), request.headers(), &trusted));
-            request.extensions_mut().insert(ConnectInfo(peer));
             request.extensions_mut().insert(client);
             app.clone().oneshot(request)
         });
