@@ -1,6 +1,7 @@
 //! The HTTP suite: every test boots the real app on its own database (SQLite by default,
 //! PostgreSQL when `TEST_DATABASE_URL` is set).
 
+mod admin;
 mod auth;
 mod backoffice;
 mod english;

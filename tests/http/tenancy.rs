@@ -117,9 +117,9 @@ async fn applying_a_changed_definition_reaches_the_running_server() {
     std::fs::write(&manifest, text.replace("เทศบาลเมืองตัวอย่าง\"", "เทศบาลนครตัวอย่าง\"")).expect("write");
 
     let bundle = store::tenant_dir::load_dir(&tenant_dir).expect("valid");
-    let outcome = store::tenants::apply(app.db(), &bundle).await.expect("apply");
+    let outcome = store::tenants::apply(app.db(), &bundle, false).await.expect("apply");
     assert_eq!(outcome, store::tenants::ApplyOutcome::Updated);
-    let again = store::tenants::apply(app.db(), &bundle).await.expect("apply again");
+    let again = store::tenants::apply(app.db(), &bundle, false).await.expect("apply again");
     assert_eq!(again, store::tenants::ApplyOutcome::Unchanged);
 
     let renamed = eventually(Duration::from_secs(5), || async {

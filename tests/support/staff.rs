@@ -115,3 +115,26 @@ pub async fn granted<P: access::authz::Permission>(app: &TestApp, slug: &str) ->
         .expect("a live session");
     app.state.app.authz.grant::<P>(&who).await.expect("an admin may")
 }
+
+/// The value of the first `name="<name>"` field of a page.
+pub fn field_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("a {name} field")) + marker.len();
+    html[start..].split('"').next().expect("its value").to_owned()
+}
+
+/// `GET path` with a bearer token (empty: none): the status and the JSON body (null if none).
+pub async fn get_json(app: &TestApp, host: &str, token: &str, path: &str) -> (u16, serde_json::Value) {
+    let request = app.get(host, path);
+    let request = if token.is_empty() { request } else { request.bearer_auth(token) };
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// `POST path` with a JSON body and a bearer token: the status and the JSON body (null if none).
+pub async fn post_json(app: &TestApp, host: &str, token: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let response = app.post(host, path).bearer_auth(token).json(&body).send().await.expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}

@@ -3,6 +3,7 @@
 //! use case that needs a permission takes the `Granted<P>` capability the enforcer minted.
 //! `web` parses a request, calls one of these, and renders what comes back.
 
+pub mod admin;
 pub mod audit;
 pub mod backoffice;
 pub mod letters;

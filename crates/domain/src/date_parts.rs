@@ -72,6 +72,38 @@ pub fn parse(day: &str, month: &str, year: &str, lang: Lang) -> Result<Option<Na
     NaiveDate::from_ymd_opt(christian, m, d).map(Some).ok_or(DatePartsError::NoSuchDay)
 }
 
+/// A date typed on one line in any of the ways the product shows or a person writes one:
+/// `2026-12-24`, `24/12/2569`, `24 ธ.ค. 2569`, `24 ธันวาคม พ.ศ. 2569`, `24 Dec 2026`. A year of
+/// 2400 or more is Buddhist, a smaller one Christian, so no language is needed.
+pub fn parse_any(line: &str) -> Option<NaiveDate> {
+    let line = line.trim().replace("พ.ศ.", " ").replace("ค.ศ.", " ");
+    let (d, m, y) = if let Some((y, rest)) = line.split_once('-') {
+        let (m, d) = rest.split_once('-')?;
+        (number(d)?, number(m)?, number(y)?)
+    } else if line.contains('/') {
+        let mut parts = line.split('/');
+        let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        (number(d)?, number(m)?, number(y)?)
+    } else {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let [d, month, y] = words.as_slice() else { return None };
+        let month = month.trim_end_matches('.').to_lowercase();
+        let names = crate::locale::THAI_MONTHS_SHORT
+            .iter()
+            .chain(THAI_MONTHS.iter())
+            .chain(crate::locale::ENGLISH_MONTHS_SHORT.iter())
+            .chain(ENGLISH_MONTHS.iter());
+        let m = names.enumerate().find(|(_, name)| name.trim_end_matches('.').to_lowercase() == month).map(|(i, _)| i % 12 + 1)?;
+        (number(d)?, u32::try_from(m).ok()?, number(y)?)
+    };
+    let y = i32::try_from(y).ok()?;
+    let christian = if y >= 2400 { y - BUDDHIST_OFFSET } else { y };
+    YEARS.contains(&christian).then(|| NaiveDate::from_ymd_opt(christian, m, d)).flatten()
+}
+
 /// The three parts a form shows for `date`: day, month (1–12) and the year in the era of `lang`.
 pub fn parts(date: NaiveDate, lang: Lang) -> (u32, u32, i32) {
     let year = match lang {
@@ -87,6 +119,18 @@ mod tests {
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("a date")
+    }
+
+    #[test]
+    fn a_date_on_one_line_is_read_in_every_way_the_product_writes_one() {
+        for line in ["2026-12-24", "24/12/2569", "24/12/2026", "24 ธ.ค. 2569", "24 ธันวาคม พ.ศ. 2569", "24 Dec 2026", " 24 december 2026 ", "๒๔/๑๒/๒๕๖๙"] {
+            assert_eq!(parse_any(line), Some(ymd(2026, 12, 24)), "{line}");
+        }
+        let shown = crate::locale::format_date(ymd(2027, 1, 4), Lang::Th);
+        assert_eq!(parse_any(&shown), Some(ymd(2027, 1, 4)), "what a Thai page shows reads back");
+        for line in ["", "31/02/2569", "24 Foo 2569", "2569", "24/12", "1/1/3000"] {
+            assert_eq!(parse_any(line), None, "{line}");
+        }
     }
 
     #[test]

@@ -48,14 +48,14 @@ impl Lang {
     }
 }
 
-const THAI_MONTHS_SHORT: [&str; 12] = [
+pub const THAI_MONTHS_SHORT: [&str; 12] = [
     "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
 ];
 const THAI_MONTHS_LONG: [&str; 12] = [
     "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน",
     "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
 ];
-const ENGLISH_MONTHS_SHORT: [&str; 12] =
+pub const ENGLISH_MONTHS_SHORT: [&str; 12] =
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// Thailand has one time zone, UTC+7, and no daylight saving.

@@ -87,19 +87,19 @@ impl TenantStatus {
     }
 }
 
-/// `tenant.toml` as written by a person. Unknown keys are refused so typos surface.
-#[derive(Clone, Debug, Deserialize)]
+/// `tenant.toml` as written by a person (and by `tenant export`). Unknown keys are refused so typos
+/// surface. A tenant's status (active, suspended) is not part of it: the operator's commands set it,
+/// and applying a folder never resumes a suspended tenant.
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TenantManifest {
     pub slug: String,
-    #[serde(default)]
-    pub status: TenantStatus,
     pub name_th: String,
     pub name_en: String,
     #[serde(default)]
     pub domains: Vec<String>,
     /// One of `domains`, used instead of `<slug>.<base domain>` in links sent by e-mail and QR codes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_domain: Option<String>,
     pub branding: BrandingManifest,
     pub terms: TermsManifest,
@@ -139,7 +139,7 @@ pub struct Notifications {
     pub on_every_status_change: bool,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BrandingManifest {
     pub primary_color: String,
@@ -148,7 +148,7 @@ pub struct BrandingManifest {
     pub logo: String,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TermsManifest {
     pub version: String,
@@ -201,13 +201,13 @@ pub struct Contact {
     pub address_en: String,
     pub phone: String,
     pub email: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub office_hours_th: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub office_hours_en: Option<String>,
 }
 
@@ -237,7 +237,6 @@ pub struct TenantSettings {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidTenant {
     pub slug: TenantSlug,
-    pub status: TenantStatus,
     pub name_th: String,
     pub name_en: String,
     pub domains: Vec<String>,
@@ -322,7 +321,6 @@ impl TenantManifest {
         match (slug, errors.is_empty()) {
             (Some(slug), true) => Ok(ValidTenant {
                 slug,
-                status: self.status,
                 name_th: self.name_th.trim().to_owned(),
                 name_en: self.name_en.trim().to_owned(),
                 domains,
@@ -410,7 +408,6 @@ mod tests {
         assert_eq!(tenant.slug.as_str(), "demo");
         assert_eq!(tenant.domains, vec!["eservice.demo.go.th".to_owned()]);
         assert_eq!(tenant.settings.branding.primary_color, "#1a5fb4");
-        assert_eq!(tenant.status, TenantStatus::Active);
     }
 
     #[test]
@@ -478,6 +475,17 @@ mod tests {
     fn unknown_keys_are_refused() {
         let err = toml::from_str::<TenantManifest>("slug = 'x'\ncolour = 'red'").expect_err("unknown key");
         assert!(err.to_string().contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn a_manifest_written_out_reads_back_the_same() {
+        let mut m = manifest();
+        m.contact.line_id = Some("@demo".into());
+        m.back_office.closure_days = vec![chrono::NaiveDate::from_ymd_opt(2026, 12, 31).expect("date")];
+        let text = toml::to_string_pretty(&m).expect("serialises");
+        assert!(!text.lines().any(|l| l.starts_with("status")), "a tenant's status is not part of its folder:\n{text}");
+        let back: TenantManifest = toml::from_str(&text).expect("reads back");
+        assert_eq!(back.validate().expect("valid"), m.validate().expect("valid"));
     }
 
     #[test]

@@ -79,7 +79,15 @@ enum StaffCommand {
 #[derive(Subcommand)]
 enum TenantCommand {
     /// Validate and create or update a tenant from its folder (or every tenant folder inside it).
-    Apply { dir: PathBuf },
+    /// Refused for a tenant an admin changed in the browser since the last apply, unless --force.
+    Apply {
+        dir: PathBuf,
+        /// Overwrite what admins changed in the browser since the last apply.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write a tenant's folder as the database holds it (what `apply` reads back unchanged).
+    Export { slug: String, dir: PathBuf },
     /// List tenants.
     List,
     /// Take a tenant offline: its site shows "service unavailable".
@@ -212,7 +220,8 @@ async fn tenant(cmd: TenantCommand, config: Config) -> anyhow::Result<ExitCode> 
     let db = connect(&config).await?;
     store::migrate(&db).await.context("applying migrations")?;
     match cmd {
-        TenantCommand::Apply { dir } => apply(&db, &dir).await,
+        TenantCommand::Apply { dir, force } => apply(&db, &dir, force).await,
+        TenantCommand::Export { slug, dir } => export(&db, &slug, &dir).await,
         TenantCommand::List => {
             for t in store::tenants::list(&db).await? {
                 let domains = store::tenants::domains(&db, t.id).await?.join(",");
@@ -281,7 +290,7 @@ async fn set_status(db: &store::Db, slug: &str, status: domain::tenant::TenantSt
 
 /// Applies one tenant folder, or each tenant folder inside `dir`. Validation problems are listed
 /// one per line (file: field: message) and nothing is written for that tenant.
-async fn apply(db: &store::Db, dir: &Path) -> anyhow::Result<ExitCode> {
+async fn apply(db: &store::Db, dir: &Path, force: bool) -> anyhow::Result<ExitCode> {
     let dirs = if dir.join(store::tenant_dir::MANIFEST).is_file() {
         vec![dir.to_path_buf()]
     } else {
@@ -300,7 +309,7 @@ async fn apply(db: &store::Db, dir: &Path) -> anyhow::Result<ExitCode> {
                     eprintln!("error: {e}");
                 }
             }
-            Ok(bundle) => match store::tenants::apply(db, &bundle).await {
+            Ok(bundle) => match store::tenants::apply(db, &bundle, force).await {
                 Ok(outcome) => println!("{}: {}", bundle.tenant.slug, format!("{outcome:?}").to_lowercase()),
                 Err(store::tenants::ApplyError::Db(e)) => return Err(e.into()),
                 Err(e @ (store::tenants::ApplyError::FormVersionChanged { .. } | store::tenants::ApplyError::FormVersionBehind { .. })) => {
@@ -315,6 +324,21 @@ async fn apply(db: &store::Db, dir: &Path) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// Writes one tenant's folder; a later `tenant apply` of it changes nothing.
+async fn export(db: &store::Db, slug: &str, dir: &Path) -> anyhow::Result<ExitCode> {
+    let Some(tenant) = store::tenants::find_by_slug(db, slug).await? else {
+        eprintln!("error: no tenant '{slug}'");
+        return Ok(ExitCode::FAILURE);
+    };
+    let bundle = store::tenants::stored_bundle(db, tenant.scope()).await?.context("the tenant disappeared")?;
+    if let Err(e) = bundle.write_dir(dir) {
+        eprintln!("error: {e}");
+        return Ok(ExitCode::FAILURE);
+    }
+    println!("{slug}: exported to {}", dir.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init_logging(format: LogFormat) {

@@ -144,6 +144,99 @@ pub fn process_evidence(bytes: &[u8], limits: &ImageLimits) -> Result<ProcessedI
     if was_png { encode_png(&rgb) } else { encode_jpeg(&rgb) }
 }
 
+/// A made-up ID card (no one's data: coloured bands, a face-sized box, grey lines for text)
+/// stamped with `watermark`, for the admin's preview of the stamp.
+pub fn stamp_sample_card(watermark: &Watermark) -> Result<ProcessedImage, ImageError> {
+    let (width, height) = (856, 540);
+    let card = RgbImage::from_fn(width, height, |x, y| {
+        let band = y < 90;
+        let photo = (56..256).contains(&x) && (150..420).contains(&y);
+        let line = (300..800).contains(&x) && [170, 230, 290, 350, 410].iter().any(|top| (*top..top + 22).contains(&y)) && x < 800 - (y % 7) * 30;
+        let c = if band {
+            [190, 215, 235]
+        } else if photo {
+            [200, 200, 205]
+        } else if line {
+            [150, 150, 155]
+        } else {
+            let shade = 248 - (x / 40) as u8;
+            [shade, shade, 242]
+        };
+        image::Rgb(c)
+    });
+    stamp_id_photo(DynamicImage::ImageRgb8(card), watermark)
+}
+
+/// The longest side of a stored tenant logo (it is shown at 48 px, 96 px on dense screens).
+const LOGO_MAX_SIDE: u32 = 512;
+
+/// Decodes a municipality's logo, shrinks it if large and re-encodes it as PNG on white (it is
+/// shown on a white circle), so that nothing but pixels reaches the citizens' pages.
+pub fn process_logo(bytes: &[u8], limits: &ImageLimits) -> Result<ProcessedImage, ImageError> {
+    let mut logo = decode(bytes, limits)?;
+    if logo.width().max(logo.height()) > LOGO_MAX_SIDE {
+        logo = logo.resize(LOGO_MAX_SIDE, LOGO_MAX_SIDE, FilterType::CatmullRom);
+    }
+    encode_png(&flatten_onto_white(logo))
+}
+
+/// An SVG logo: refused if it holds script or outside references ([`svg_hazard`]), else drawn
+/// into a PNG of at most 512 px on white, so that the SVG itself is never served.
+pub fn process_svg_logo(text: &str) -> Result<ProcessedImage, &'static str> {
+    if let Some(hazard) = svg_hazard(text) {
+        return Err(hazard);
+    }
+    let tree = resvg::usvg::Tree::from_str(text, &watermark::SVG_OPTIONS).map_err(|_| "not_svg")?;
+    let size = tree.size();
+    let scale = (LOGO_MAX_SIDE as f32 / size.width().max(size.height())).min(8.0);
+    let (width, height) = ((size.width() * scale).ceil() as u32, (size.height() * scale).ceil() as u32);
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(width.max(1), height.max(1)).ok_or("not_svg")?;
+    resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    let rgba = image::RgbaImage::from_raw(pixmap.width(), pixmap.height(), pixmap.take()).ok_or("not_svg")?;
+    // tiny-skia's pixels are premultiplied; over white that is c + (255 - a).
+    let rgb = RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        let over = |c: u8| c.saturating_add(255 - a);
+        image::Rgb([over(r), over(g), over(b)])
+    });
+    encode_png(&rgb).map_err(|_| "not_svg")
+}
+
+/// Why an SVG logo is refused: it could run script or load something from elsewhere. Checked on
+/// the lower-cased text; an SVG is also only ever served with a policy that blocks scripts.
+pub fn svg_hazard(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains("<svg") {
+        return Some("not_svg");
+    }
+    const ACTIVE: &[&str] = &["<script", "<foreignobject", "<iframe", "<embed", "<object", "<!entity", "<!doctype", "javascript:", "data:text", "<?xml-stylesheet", "@import"];
+    if ACTIVE.iter().any(|needle| lower.contains(needle)) {
+        return Some("svg_script");
+    }
+    // Event handlers: on…= as an attribute.
+    let bytes = lower.as_bytes();
+    let handler = lower.match_indices("on").any(|(i, _)| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let name_len = bytes[i + 2..].iter().take_while(|b| b.is_ascii_lowercase()).count();
+        let after = bytes[i + 2 + name_len..].iter().find(|b| !b.is_ascii_whitespace());
+        matches!(before, Some(b' ' | b'\n' | b'\t' | b'\r' | b'/')) && name_len > 0 && after == Some(&b'=')
+    });
+    if handler {
+        return Some("svg_script");
+    }
+    // Only the document's own fragments (#id) may be referenced.
+    let external = ["href=\"", "href='", "url("].iter().any(|attr| {
+        lower.match_indices(attr).any(|(i, _)| {
+            let rest = lower[i + attr.len()..].trim_start_matches(['"', '\'', ' ']);
+            !rest.starts_with('#')
+        })
+    });
+    if external {
+        return Some("svg_external");
+    }
+    None
+}
+
 fn decode(bytes: &[u8], limits: &ImageLimits) -> Result<DynamicImage, ImageError> {
     if bytes.len() > limits.max_bytes {
         return Err(ImageError::TooLarge);

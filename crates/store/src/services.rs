@@ -1,5 +1,7 @@
 //! A tenant's service catalogue (categories with their sub-menus) and its versioned form schemas.
-//! Written only by `tenants::apply`; a removed service turns inactive and a stored form version never changes.
+//! Written by `tenants::apply` and the admin screens (through the same catalogue); a removed
+//! service turns inactive, a hidden one stays but is not offered, and a stored form version never
+//! changes.
 
 use crate::Scope;
 use crate::entities::{form_version, service_category, service_item};
@@ -23,6 +25,8 @@ pub struct Category {
     pub title_en: String,
     pub description_th: Option<String>,
     pub description_en: Option<String>,
+    /// Not shown to citizens (an admin hid it); staff still see it.
+    pub hidden: bool,
 }
 
 /// A sub-menu of a category: one service, requested with the current version of `form_key`.
@@ -40,6 +44,8 @@ pub struct ServiceItem {
     pub active: bool,
     /// The service time in working days, if set.
     pub service_days: Option<i32>,
+    /// Not offered to citizens (an admin hid it); staff still see it.
+    pub hidden: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,42 +70,57 @@ pub struct FormVersion {
     pub created_at: DateTime<Utc>,
 }
 
-/// The active categories in order, each with its active sub-menus in order; two queries.
+/// What citizens are offered: the active categories that are not hidden, in order, each with its
+/// active sub-menus that are not hidden, in order; two queries.
 pub async fn catalogue<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Vec<CategoryWithItems>, DbErr> {
-    let categories = service_category::Entity::find()
+    load_catalogue(db, scope, false).await
+}
+
+/// What staff see: every active category and sub-menu, hidden ones included (each says so).
+pub async fn staff_catalogue<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<Vec<CategoryWithItems>, DbErr> {
+    load_catalogue(db, scope, true).await
+}
+
+async fn load_catalogue<C: ConnectionTrait>(db: &C, scope: Scope, with_hidden: bool) -> Result<Vec<CategoryWithItems>, DbErr> {
+    let mut categories = service_category::Entity::find()
         .filter(service_category::Column::TenantId.eq(scope.tenant_id()))
         .filter(service_category::Column::Active.eq(true))
-        .order_by_asc(service_category::Column::Position)
-        .all(db)
-        .await?;
-    let mut items_by_category: HashMap<Uuid, Vec<ServiceItem>> = HashMap::new();
-    for item in service_item::Entity::find()
+        .order_by_asc(service_category::Column::Position);
+    let mut items = service_item::Entity::find()
         .filter(service_item::Column::TenantId.eq(scope.tenant_id()))
         .filter(service_item::Column::Active.eq(true))
-        .order_by_asc(service_item::Column::Position)
-        .all(db)
-        .await?
-    {
+        .order_by_asc(service_item::Column::Position);
+    if !with_hidden {
+        categories = categories.filter(service_category::Column::Hidden.eq(false));
+        items = items.filter(service_item::Column::Hidden.eq(false));
+    }
+    let categories = categories.all(db).await?;
+    let mut items_by_category: HashMap<Uuid, Vec<ServiceItem>> = HashMap::new();
+    for item in items.all(db).await? {
         items_by_category.entry(item.category_id).or_default().push(item.into());
     }
     Ok(categories
         .into_iter()
         .map(|c| CategoryWithItems { items: items_by_category.remove(&c.id).unwrap_or_default(), category: c.into() })
+        .filter(|c| with_hidden || !c.items.is_empty())
         .collect())
 }
 
-/// An active sub-menu by key, with its category: what a citizen may open and submit.
+/// An offered sub-menu by key (active, not hidden, in a category that is neither), with its
+/// category: what a citizen may open and submit.
 pub async fn item<C: ConnectionTrait>(db: &C, scope: Scope, key: &str) -> Result<Option<ItemInCategory>, DbErr> {
     let found = service_item::Entity::find()
         .filter(service_item::Column::TenantId.eq(scope.tenant_id()))
         .filter(service_item::Column::Key.eq(key))
         .filter(service_item::Column::Active.eq(true))
+        .filter(service_item::Column::Hidden.eq(false))
         .one(db)
         .await?;
     let Some(item) = found else { return Ok(None) };
     let category = service_category::Entity::find_by_id(item.category_id)
         .filter(service_category::Column::TenantId.eq(scope.tenant_id()))
         .filter(service_category::Column::Active.eq(true))
+        .filter(service_category::Column::Hidden.eq(false))
         .one(db)
         .await?;
     Ok(category.map(|category| ItemInCategory { category: category.into(), item: item.into() }))
@@ -179,6 +200,59 @@ pub async fn current_forms<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<H
         .into_iter()
         .map(|m| FormVersion::try_from(m).map(|f| (f.form_key.clone(), f)))
         .collect()
+}
+
+/// The catalogue as a folder would define it: every active category and sub-menu in order (hidden
+/// ones marked), and the latest version of every form, by key.
+pub(crate) async fn stored_catalogue<C: ConnectionTrait>(db: &C, scope: Scope) -> Result<ServiceCatalogue, DbErr> {
+    let categories = staff_catalogue(db, scope)
+        .await?
+        .into_iter()
+        .map(|c| CategoryDef {
+            key: c.category.key,
+            icon: c.category.icon,
+            title_th: c.category.title_th,
+            title_en: c.category.title_en,
+            description_th: c.category.description_th,
+            description_en: c.category.description_en,
+            hidden: c.category.hidden,
+            items: c
+                .items
+                .into_iter()
+                .map(|i| ItemDef {
+                    key: i.key,
+                    title_th: i.title_th,
+                    title_en: i.title_en,
+                    description_th: i.description_th,
+                    description_en: i.description_en,
+                    form_key: i.form_key,
+                    service_days: i.service_days,
+                    hidden: i.hidden,
+                })
+                .collect(),
+        })
+        .collect();
+    let mut latest: std::collections::BTreeMap<String, form_version::Model> = std::collections::BTreeMap::new();
+    for form in form_version::Entity::find()
+        .filter(form_version::Column::TenantId.eq(scope.tenant_id()))
+        .all(db)
+        .await?
+    {
+        if latest.get(&form.form_key).is_none_or(|kept| kept.version < form.version) {
+            latest.insert(form.form_key.clone(), form);
+        }
+    }
+    let forms = latest
+        .into_values()
+        .map(|m| FormDef {
+            file: std::path::Path::new(crate::tenant_dir::FORMS).join(format!("{}.json", m.form_key)),
+            version: u32::try_from(m.version).unwrap_or_default(),
+            key: m.form_key,
+            json: m.schema,
+            digest: m.digest,
+        })
+        .collect();
+    Ok(ServiceCatalogue { categories, forms })
 }
 
 /// (form key, version) of every stored version, without the schemas.
@@ -275,6 +349,7 @@ async fn store_categories<C: ConnectionTrait>(
             description_th: def.description_th.clone(),
             description_en: def.description_en.clone(),
             active: true,
+            hidden: def.hidden,
         };
         ids.insert(def.key.clone(), wanted.id);
         match existing.remove(&def.key) {
@@ -358,6 +433,7 @@ fn item_model(scope: Scope, category_id: Uuid, position: i32, def: &ItemDef, id:
         form_key: def.form_key.clone(),
         active: true,
         service_days: def.service_days,
+        hidden: def.hidden,
     }
 }
 
@@ -371,6 +447,7 @@ impl From<service_category::Model> for Category {
             title_en: m.title_en,
             description_th: m.description_th,
             description_en: m.description_en,
+            hidden: m.hidden,
         }
     }
 }
@@ -388,6 +465,7 @@ impl From<service_item::Model> for ServiceItem {
             form_key: m.form_key,
             active: m.active,
             service_days: m.service_days,
+            hidden: m.hidden,
         }
     }
 }

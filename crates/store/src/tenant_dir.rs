@@ -33,7 +33,6 @@ impl TenantBundle {
         let settings = serde_json::to_string(&self.tenant.settings).unwrap_or_default();
         for part in [
             self.tenant.slug.as_str(),
-            self.tenant.status.as_str(),
             &self.tenant.name_th,
             &self.tenant.name_en,
             &self.tenant.domains.join(","),
@@ -51,6 +50,88 @@ impl TenantBundle {
             h.update(serde_json::to_string(&self.services).unwrap_or_default().as_bytes());
         }
         hex::encode(h.finalize())
+    }
+}
+
+/// The file names `tenant export` gives the logo and the terms.
+const TERMS_TH: &str = "terms.th.md";
+const TERMS_EN: &str = "terms.en.md";
+
+impl TenantBundle {
+    /// `tenant.toml` for this bundle, naming the files that [`TenantBundle::files`] writes.
+    pub fn manifest(&self) -> TenantManifest {
+        let t = &self.tenant;
+        let s = &t.settings;
+        TenantManifest {
+            slug: t.slug.as_str().to_owned(),
+            name_th: t.name_th.clone(),
+            name_en: t.name_en.clone(),
+            domains: t.domains.clone(),
+            primary_domain: s.primary_domain.clone(),
+            branding: domain::tenant::BrandingManifest {
+                primary_color: s.branding.primary_color.clone(),
+                accent_color: s.branding.accent_color.clone(),
+                logo: logo_file(self.logo_mime).to_owned(),
+            },
+            terms: domain::tenant::TermsManifest {
+                version: s.terms_version.clone(),
+                file_th: TERMS_TH.to_owned(),
+                file_en: TERMS_EN.to_owned(),
+            },
+            identity: s.identity.clone(),
+            contact: s.contact.clone(),
+            notifications: s.notifications,
+            back_office: s.back_office.clone(),
+        }
+    }
+
+    /// The folder's files, by path inside it: what `tenant export` writes and `load_dir` reads back
+    /// to an equal bundle.
+    pub fn files(&self) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
+        let manifest = toml::to_string_pretty(&self.manifest()).map_err(|e| e.to_string())?;
+        let header = format!("# {}: exported by `eservice tenant export`; see docs/tenants.md.\n\n", self.tenant.name_th);
+        let mut files = vec![
+            (PathBuf::from(MANIFEST), format!("{header}{manifest}").into_bytes()),
+            (PathBuf::from(logo_file(self.logo_mime)), self.logo.clone()),
+            (PathBuf::from(TERMS_TH), self.terms_th.clone().into_bytes()),
+            (PathBuf::from(TERMS_EN), self.terms_en.clone().into_bytes()),
+        ];
+        if !self.services.categories.is_empty() {
+            files.push((PathBuf::from(SERVICES), self.services.services_toml().map_err(|e| e.to_string())?.into_bytes()));
+        }
+        for form in &self.services.forms {
+            files.push((Path::new(FORMS).join(format!("{}.json", form.key)), form.pretty_json().into_bytes()));
+        }
+        Ok(files)
+    }
+
+    /// Writes [`TenantBundle::files`] into `dir` (created if missing). Refuses a folder that
+    /// already holds a `tenant.toml` of another tenant.
+    pub fn write_dir(&self, dir: &Path) -> Result<(), String> {
+        if let Ok(text) = std::fs::read_to_string(dir.join(MANIFEST)) {
+            let slug = toml::from_str::<toml::Table>(&text).ok().and_then(|t| t.get("slug")?.as_str().map(str::to_owned));
+            if slug.as_deref() != Some(self.tenant.slug.as_str()) {
+                return Err(format!("{} already holds another tenant's {MANIFEST}", dir.display()));
+            }
+        }
+        let files = self.files()?;
+        for (path, bytes) in files {
+            let path = dir.join(path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            }
+            std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+fn logo_file(mime: &str) -> &'static str {
+    match mime {
+        "image/svg+xml" => "logo.svg",
+        "image/jpeg" => "logo.jpg",
+        "image/webp" => "logo.webp",
+        _ => "logo.png",
     }
 }
 
@@ -81,6 +162,10 @@ pub fn load_dir(dir: &Path) -> Result<TenantBundle, Vec<BundleError>> {
     };
     let text = std::fs::read_to_string(&manifest_path)
         .map_err(|e| vec![err(&manifest_path, None, format!("cannot read: {e}"))])?;
+    if toml::from_str::<toml::Table>(&text).is_ok_and(|table| table.contains_key("status")) {
+        let message = "is not part of a tenant folder: a tenant's status is set with `eservice tenant suspend` and `resume`, and applying a folder keeps it; remove the line".into();
+        return Err(vec![err(&manifest_path, Some("status"), message)]);
+    }
     let manifest: TenantManifest = toml::from_str(&text)
         .map_err(|e| vec![err(&manifest_path, None, e.message().to_owned())])?;
 

@@ -6,8 +6,8 @@ use crate::tenant_dir::TenantBundle;
 use chrono::Utc;
 use domain::tenant::{TenantSettings, TenantStatus};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::path::PathBuf;
 use uuid::Uuid;
@@ -62,6 +62,8 @@ pub enum ApplyError {
     FormVersionChanged { file: PathBuf, version: u32 },
     #[error("{}: version: {version} is older than version {latest} already stored; give it a new version", file.display())]
     FormVersionBehind { file: PathBuf, version: u32, latest: i32 },
+    #[error("changed in the browser since the folder was last applied: {}; export it first (`eservice tenant export`) or apply with --force to overwrite", .0.join(", "))]
+    ChangedInBrowser(Vec<String>),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -77,6 +79,7 @@ fn without_logo() -> sea_orm::Select<tenant::Entity> {
         tenant::Column::Definition,
         tenant::Column::DefinitionHash,
         tenant::Column::LogoMime,
+        tenant::Column::LocalChanges,
         tenant::Column::CreatedAt,
         tenant::Column::UpdatedAt,
     ])
@@ -92,6 +95,7 @@ struct TenantRow {
     definition: String,
     definition_hash: String,
     logo_mime: Option<String>,
+    local_changes: String,
     created_at: chrono::DateTime<Utc>,
     updated_at: chrono::DateTime<Utc>,
 }
@@ -109,6 +113,7 @@ impl TryFrom<TenantRow> for TenantRecord {
             definition_hash: r.definition_hash,
             logo: None,
             logo_mime: r.logo_mime,
+            local_changes: r.local_changes,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -195,63 +200,93 @@ pub async fn set_status(db: &DatabaseConnection, slug: &str, status: TenantStatu
     Ok(result.rows_affected > 0)
 }
 
+/// The parts of a tenant an admin changed in the browser since its folder was last applied.
+pub fn local_changes(m: &tenant::Model) -> Vec<String> {
+    serde_json::from_str(&m.local_changes).unwrap_or_default()
+}
+
 /// Creates or updates a tenant from its bundle; a second apply of the same bundle changes nothing.
-pub async fn apply(db: &DatabaseConnection, bundle: &TenantBundle) -> Result<ApplyOutcome, ApplyError> {
+/// A new tenant starts active; an existing one keeps its status. A tenant an admin changed in the
+/// browser since the last apply is refused, naming what changed, unless `force`.
+pub async fn apply(db: &DatabaseConnection, bundle: &TenantBundle, force: bool) -> Result<ApplyOutcome, ApplyError> {
     let digest = bundle.digest();
-    let t = &bundle.tenant;
     let existing = tenant::Entity::find()
-        .filter(tenant::Column::Slug.eq(t.slug.as_str()))
+        .filter(tenant::Column::Slug.eq(bundle.tenant.slug.as_str()))
         .one(db)
         .await?;
-    if existing.as_ref().is_some_and(|m| m.definition_hash == digest) {
+    let Some(model) = existing else {
+        let txn = db.begin().await?;
+        let id = Uuid::new_v4();
+        let now = Utc::now();
+        tenant::ActiveModel {
+            id: Set(id),
+            slug: Set(bundle.tenant.slug.as_str().to_owned()),
+            status: Set(TenantStatus::Active.as_str().to_owned()),
+            created_at: Set(now),
+            ..row(bundle, &digest, now)?
+        }
+        .insert(&txn)
+        .await?;
+        store_parts(&txn, id, bundle, now).await?;
+        txn.commit().await?;
+        return Ok(ApplyOutcome::Created);
+    };
+    let changed = local_changes(&model);
+    if model.definition_hash == digest {
+        if !changed.is_empty() {
+            // The folder now holds what the browser changed: they agree again.
+            clear_local_changes(db, model.id).await?;
+        }
         return Ok(ApplyOutcome::Unchanged);
     }
-    let now = Utc::now();
-    let definition = serde_json::to_string(&t.settings).map_err(|e| DbErr::Custom(e.to_string()))?;
+    if !changed.is_empty() && !force {
+        return Err(ApplyError::ChangedInBrowser(changed));
+    }
     let txn = db.begin().await?;
-    let (id, outcome) = match existing {
-        Some(model) => {
-            let id = model.id;
-            let mut active: tenant::ActiveModel = model.into();
-            active.name_th = Set(t.name_th.clone());
-            active.name_en = Set(t.name_en.clone());
-            active.status = Set(t.status.as_str().to_owned());
-            active.definition = Set(definition);
-            active.definition_hash = Set(digest);
-            active.logo = Set(Some(bundle.logo.clone()));
-            active.logo_mime = Set(Some(bundle.logo_mime.to_owned()));
-            active.updated_at = Set(now);
-            active.update(&txn).await?;
-            (id, ApplyOutcome::Updated)
-        }
-        None => {
-            let id = Uuid::new_v4();
-            tenant::ActiveModel {
-                id: Set(id),
-                slug: Set(t.slug.as_str().to_owned()),
-                name_th: Set(t.name_th.clone()),
-                name_en: Set(t.name_en.clone()),
-                status: Set(t.status.as_str().to_owned()),
-                definition: Set(definition),
-                definition_hash: Set(digest),
-                logo: Set(Some(bundle.logo.clone())),
-                logo_mime: Set(Some(bundle.logo_mime.to_owned())),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&txn)
-            .await?;
-            (id, ApplyOutcome::Created)
-        }
-    };
+    let now = Utc::now();
+    let id = model.id;
+    tenant::ActiveModel { id: sea_orm::Unchanged(id), ..row(bundle, &digest, now)? }.update(&txn).await?;
+    store_parts(&txn, id, bundle, now).await?;
+    txn.commit().await?;
+    Ok(ApplyOutcome::Updated)
+}
 
+async fn clear_local_changes(db: &DatabaseConnection, id: Uuid) -> Result<(), DbErr> {
+    tenant::Entity::update_many()
+        .col_expr(tenant::Column::LocalChanges, sea_orm::sea_query::Expr::value("[]"))
+        .filter(tenant::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The tenant row's columns that a bundle sets (not its id, slug, status or creation time).
+fn row(bundle: &TenantBundle, digest: &str, now: chrono::DateTime<Utc>) -> Result<tenant::ActiveModel, DbErr> {
+    let t = &bundle.tenant;
+    let definition = serde_json::to_string(&t.settings).map_err(|e| DbErr::Custom(e.to_string()))?;
+    Ok(tenant::ActiveModel {
+        name_th: Set(t.name_th.clone()),
+        name_en: Set(t.name_en.clone()),
+        definition: Set(definition),
+        definition_hash: Set(digest.to_owned()),
+        logo: Set(Some(bundle.logo.clone())),
+        logo_mime: Set(Some(bundle.logo_mime.to_owned())),
+        local_changes: Set("[]".to_owned()),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+}
+
+/// Domains, the terms version and the catalogue of a bundle, inside the caller's transaction.
+async fn store_parts<C: ConnectionTrait>(txn: &C, id: Uuid, bundle: &TenantBundle, now: chrono::DateTime<Utc>) -> Result<(), ApplyError> {
+    let t = &bundle.tenant;
     tenant_domain::Entity::delete_many()
         .filter(tenant_domain::Column::TenantId.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     for domain in &t.domains {
         let insert = tenant_domain::ActiveModel { domain: Set(domain.clone()), tenant_id: Set(id) }
-            .insert(&txn)
+            .insert(txn)
             .await;
         if let Err(e) = insert {
             return Err(if crate::is_unique_violation(&e) { ApplyError::DomainTaken(domain.clone()) } else { e.into() });
@@ -259,7 +294,7 @@ pub async fn apply(db: &DatabaseConnection, bundle: &TenantBundle) -> Result<App
     }
 
     let version = &t.settings.terms_version;
-    match tenant_terms::Entity::find_by_id((id, version.clone())).one(&txn).await? {
+    match tenant_terms::Entity::find_by_id((id, version.clone())).one(txn).await? {
         Some(published) if published.body_th != bundle.terms_th || published.body_en != bundle.terms_en => {
             return Err(ApplyError::TermsVersionReused(version.clone()));
         }
@@ -272,11 +307,109 @@ pub async fn apply(db: &DatabaseConnection, bundle: &TenantBundle) -> Result<App
                 body_en: Set(bundle.terms_en.clone()),
                 published_at: Set(now),
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
         }
     }
-    crate::services::store_catalogue(&txn, crate::Scope::of(id), &bundle.services).await?;
-    txn.commit().await?;
-    Ok(outcome)
+    crate::services::store_catalogue(txn, crate::Scope::of(id), &bundle.services).await
+}
+
+/// A tenant as its folder would hold it, rebuilt from the database: what `tenant export` writes.
+pub async fn stored_bundle<C: ConnectionTrait>(db: &C, scope: crate::Scope) -> Result<Option<TenantBundle>, DbErr> {
+    Ok(stored(db, scope).await?.map(|s| s.bundle))
+}
+
+/// A tenant as an admin's change starts from it.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    pub bundle: TenantBundle,
+    /// What [`save`] must be given to accept a change made from this.
+    pub revision: String,
+    /// The parts changed in the browser since the folder was last applied.
+    pub local_changes: Vec<String>,
+}
+
+pub async fn stored<C: ConnectionTrait>(db: &C, scope: crate::Scope) -> Result<Option<Stored>, DbErr> {
+    let Some(m) = tenant::Entity::find_by_id(scope.tenant_id()).one(db).await? else { return Ok(None) };
+    let (revision, local_changes) = (m.definition_hash.clone(), local_changes(&m));
+    let bad = |why: String| DbErr::Custom(format!("tenant {} cannot be exported: {why}", m.slug));
+    let settings: TenantSettings = serde_json::from_str(&m.definition).map_err(|e| bad(e.to_string()))?;
+    let slug = domain::tenant::TenantSlug::parse(&m.slug).map_err(|e| bad(e.to_string()))?;
+    let domains = tenant_domain::Entity::find()
+        .filter(tenant_domain::Column::TenantId.eq(m.id))
+        .order_by_asc(tenant_domain::Column::Domain)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.domain)
+        .collect();
+    let terms = tenant_terms::Entity::find_by_id((m.id, settings.terms_version.clone()))
+        .one(db)
+        .await?
+        .ok_or_else(|| bad(format!("terms version {} is not stored", settings.terms_version)))?;
+    let logo_mime = match m.logo_mime.as_deref() {
+        Some("image/svg+xml") => "image/svg+xml",
+        Some("image/jpeg") => "image/jpeg",
+        Some("image/webp") => "image/webp",
+        _ => "image/png",
+    };
+    let services = crate::services::stored_catalogue(db, scope).await?;
+    let bundle = TenantBundle {
+        tenant: domain::tenant::ValidTenant { slug, name_th: m.name_th, name_en: m.name_en, domains, settings },
+        terms_th: terms.body_th,
+        terms_en: terms.body_en,
+        logo: m.logo.unwrap_or_default(),
+        logo_mime,
+        services,
+    };
+    Ok(Some(Stored { bundle, revision, local_changes }))
+}
+
+/// Someone else saved the tenant's settings since the admin loaded them.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("the settings changed since they were loaded")]
+    Stale,
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+}
+
+/// Stores an admin's change, inside the caller's transaction: `bundle` is the whole tenant after
+/// the change (from [`stored_bundle`], changed and checked by the folder's rules). Refused as
+/// stale unless the tenant is still at `revision`; marks `part` as changed in the browser. Returns
+/// the new revision.
+pub async fn save<C: ConnectionTrait>(
+    txn: &C,
+    scope: crate::Scope,
+    revision: &str,
+    part: &str,
+    bundle: &TenantBundle,
+) -> Result<String, SaveError> {
+    let m = tenant::Entity::find_by_id(scope.tenant_id()).one(txn).await.map_err(ApplyError::from)?;
+    let Some(m) = m else { return Err(SaveError::Apply(ApplyError::Db(DbErr::RecordNotFound("tenant".into())))) };
+    if m.definition_hash != revision {
+        return Err(SaveError::Stale);
+    }
+    let mut changed = local_changes(&m);
+    if !changed.iter().any(|c| c == part) {
+        changed.push(part.to_owned());
+    }
+    let digest = bundle.digest();
+    let now = Utc::now();
+    let mut active = row(bundle, &digest, now).map_err(ApplyError::from)?;
+    active.id = sea_orm::Unchanged(m.id);
+    active.local_changes = Set(serde_json::to_string(&changed).unwrap_or_else(|_| "[]".into()));
+    // Only if still at the revision read: two admins saving at once cannot both win.
+    let updated = tenant::Entity::update_many()
+        .set(active)
+        .filter(tenant::Column::Id.eq(m.id))
+        .filter(tenant::Column::DefinitionHash.eq(revision))
+        .exec(txn)
+        .await
+        .map_err(ApplyError::from)?;
+    if updated.rows_affected != 1 {
+        return Err(SaveError::Stale);
+    }
+    store_parts(txn, m.id, bundle, now).await?;
+    Ok(digest)
 }

@@ -63,7 +63,7 @@ async fn scope(db: &TestDatabase, slug: &str) -> Scope {
 }
 
 async fn apply_dir(db: &TestDatabase, dir: &Path) -> Result<ApplyOutcome, ApplyError> {
-    apply(&db.db, &load(dir)).await
+    apply(&db.db, &load(dir), false).await
 }
 
 fn keys(catalogue: &[CategoryWithItems]) -> Vec<(String, Vec<String>)> {
@@ -283,7 +283,7 @@ async fn a_tenant_without_services_is_valid_and_dropping_the_file_retires_everyt
     std::fs::remove_dir_all(dir.join("forms")).expect("remove");
     let bundle = load(&dir);
     assert!(bundle.services.is_empty());
-    assert_eq!(apply(&db.db, &bundle).await.expect("apply"), ApplyOutcome::Updated);
+    assert_eq!(apply(&db.db, &bundle, false).await.expect("apply"), ApplyOutcome::Updated);
     assert!(services::catalogue(&db.db, demo).await.expect("catalogue").is_empty());
     assert!(services::current_form(&db.db, demo, "complaint").await.expect("form").is_some(), "versions are kept");
 }

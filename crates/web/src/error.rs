@@ -14,11 +14,15 @@ pub struct FieldIssue {
     /// `backoffice_error`.
     #[serde(skip)]
     pub messages: &'static str,
+    /// Filled into the message's `{detail}` (the admin screens' checks word some problems only in
+    /// English, such as a form schema's).
+    #[serde(skip)]
+    pub detail: Option<String>,
 }
 
 impl FieldIssue {
     pub fn new(field: impl Into<String>, code: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into(), messages: "field_error" }
+        Self { field: field.into(), code: code.into(), messages: "field_error", detail: None }
     }
 
     /// An issue of a service form, translated from `[form_error]`.
@@ -29,6 +33,11 @@ impl FieldIssue {
     /// An issue of a back-office call, translated from `[backoffice_error]`.
     pub fn backoffice(field: impl Into<String>, code: impl Into<String>) -> Self {
         Self { messages: "backoffice_error", ..Self::new(field, code) }
+    }
+
+    /// An issue of an admin's change, translated from `[admin_error]`.
+    pub fn admin(field: impl Into<String>, code: impl Into<String>, detail: Option<String>) -> Self {
+        Self { messages: "admin_error", detail, ..Self::new(field, code) }
     }
 
     /// The message-catalogue key of this issue's message.

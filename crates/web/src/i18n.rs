@@ -19,6 +19,7 @@ const TH: &[&str] = &[
     include_str!("../locales/th/services.toml"),
     include_str!("../locales/th/requests.toml"),
     include_str!("../locales/th/backoffice.toml"),
+    include_str!("../locales/th/admin.toml"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/site.toml"),
@@ -29,6 +30,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/services.toml"),
     include_str!("../locales/en/requests.toml"),
     include_str!("../locales/en/backoffice.toml"),
+    include_str!("../locales/en/admin.toml"),
 ];
 
 #[derive(Debug)]

@@ -2,6 +2,7 @@
 //! `build` makes the state from a `Config`; `app` assembles every area's router.
 
 pub mod accounts;
+pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod backoffice;
@@ -128,7 +129,7 @@ async fn seed_tenants_if_empty(db: &DatabaseConnection, config: &Config) -> anyh
     for dir in store::tenant_dir::tenant_dirs(&config.tenants_dir)? {
         match store::tenant_dir::load_dir(&dir) {
             Ok(bundle) => {
-                store::tenants::apply(db, &bundle).await?;
+                store::tenants::apply(db, &bundle, false).await?;
                 tracing::info!(tenant = %bundle.tenant.slug, "loaded demo tenant");
             }
             Err(errors) => {
@@ -317,7 +318,7 @@ fn render_error(
             .map(|f| FieldView {
                 field: f.field.clone(),
                 code: f.code.clone(),
-                message: views.t(lang, &f.message_key()),
+                message: fill(views.t(lang, &f.message_key()), &[("detail", f.detail.clone().unwrap_or_default())]),
             })
             .collect();
         let body = ErrorBody { error: ErrorDetail { code: info.code, message: fill(views.t(lang, info.message_key), &info.params), fields } };

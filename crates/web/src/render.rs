@@ -56,6 +56,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("staff/request.html", include_str!("../templates/staff/request.html")),
     ("staff/audit.html", include_str!("../templates/staff/audit.html")),
     ("staff/team.html", include_str!("../templates/staff/team.html")),
+    ("staff/settings_input.html", include_str!("../templates/staff/settings_input.html")),
+    ("staff/settings_nav.html", include_str!("../templates/staff/settings_nav.html")),
+    ("staff/settings.html", include_str!("../templates/staff/settings.html")),
+    ("staff/settings_services.html", include_str!("../templates/staff/settings_services.html")),
+    ("staff/settings_form.html", include_str!("../templates/staff/settings_form.html")),
     ("email/account.html", include_str!("../templates/email/account.html")),
     ("email/account.txt", include_str!("../templates/email/account.txt")),
 ];

@@ -160,7 +160,7 @@ mod tests {
             slug: "demo".into(),
             name_th: valid.name_th,
             name_en: valid.name_en,
-            status: valid.status,
+            status: domain::tenant::TenantStatus::Active,
             settings: valid.settings,
             logo_mime: None,
             revision: String::new(),

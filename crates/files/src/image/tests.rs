@@ -530,3 +530,38 @@ fn evidence_scans_in_png_stay_png_and_bombs_are_refused() {
     assert_eq!((shrunk.width, shrunk.height), (4000, 2000));
     assert_eq!(process_evidence(&png_bomb(65_535, 65_535), &ImageLimits::default()).unwrap_err(), ImageError::TooManyPixels);
 }
+
+#[test]
+fn the_demo_logos_are_safe_svgs_and_script_or_outside_references_are_not() {
+    for logo in [include_str!("../../../../tenants/demo/logo.svg"), include_str!("../../../../tenants/nongbua/logo.svg")] {
+        assert_eq!(svg_hazard(logo), None);
+    }
+    let svg = |inner: &str| format!(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">{inner}</svg>"#);
+    assert_eq!(svg_hazard(&svg(r##"<circle r="4" fill="url(#g)"/><use href="#c"/>"##)), None);
+    assert_eq!(svg_hazard(&svg("<script>alert(1)</script>")), Some("svg_script"));
+    assert_eq!(svg_hazard(&svg(r#"<circle r="4" onload ="alert(1)"/>"#)), Some("svg_script"));
+    assert_eq!(svg_hazard(&svg(r#"<a href="javascript:alert(1)"><circle r="4"/></a>"#)), Some("svg_script"));
+    assert_eq!(svg_hazard(&svg(r#"<foreignObject><p>x</p></foreignObject>"#)), Some("svg_script"));
+    assert_eq!(svg_hazard(&svg(r#"<image href="https://tracker.example/x.png"/>"#)), Some("svg_external"));
+    assert_eq!(svg_hazard("just text"), Some("not_svg"));
+}
+
+#[test]
+fn a_logo_is_re_encoded_as_a_small_png() {
+    let big = image::RgbImage::from_pixel(1200, 600, image::Rgb([20, 90, 160]));
+    let mut bytes = Vec::new();
+    big.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Jpeg).expect("encode");
+    let logo = process_logo(&bytes, &ImageLimits::default()).expect("a JPEG logo");
+    assert_eq!((logo.mime, logo.width, logo.height), ("image/png", 512, 256));
+    assert_eq!(process_logo(b"<svg/>", &ImageLimits::default()).expect_err("not raster"), ImageError::UnsupportedType);
+}
+
+#[test]
+fn an_svg_logo_is_drawn_into_a_png_and_never_kept_as_svg() {
+    let logo = process_svg_logo(include_str!("../../../../tenants/demo/logo.svg")).expect("the demo logo draws");
+    assert_eq!(logo.mime, "image/png");
+    assert_eq!(logo.width.max(logo.height), 512);
+    let png = image::load_from_memory(&logo.bytes).expect("decodes").into_rgb8();
+    assert!(png.pixels().any(|p| p.0 != [255, 255, 255]), "something was drawn");
+    assert_eq!(process_svg_logo(r#"<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>"#).expect_err("script"), "svg_script");
+}

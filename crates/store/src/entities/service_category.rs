@@ -15,6 +15,8 @@ pub struct Model {
     pub description_th: Option<String>,
     pub description_en: Option<String>,
     pub active: bool,
+    /// Kept but not shown to citizens (an admin's choice; the folder's `hidden = true`).
+    pub hidden: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,8 @@ pub struct Model {
     pub active: bool,
     /// Service time in working days; none: no deadline.
     pub service_days: Option<i32>,
+    /// Kept but not offered to citizens (an admin's choice; the folder's `hidden = true`).
+    pub hidden: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

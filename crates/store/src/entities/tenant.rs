@@ -15,6 +15,8 @@ pub struct Model {
     pub definition_hash: String,
     pub logo: Option<Vec<u8>>,
     pub logo_mime: Option<String>,
+    /// The parts an admin changed in the browser since the folder was last applied (JSON array).
+    pub local_changes: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -63,6 +63,8 @@ pub struct CategoryDef {
     pub title_en: String,
     pub description_th: Option<String>,
     pub description_en: Option<String>,
+    /// Kept but not shown to citizens.
+    pub hidden: bool,
     pub items: Vec<ItemDef>,
 }
 
@@ -77,6 +79,8 @@ pub struct ItemDef {
     pub form_key: String,
     /// The service time in working days (1 to 365), if the municipality sets one.
     pub service_days: Option<i32>,
+    /// Kept but not offered to citizens.
+    pub hidden: bool,
 }
 
 /// A checked form schema, kept as canonical JSON so that re-formatting a file is not a change.
@@ -91,36 +95,126 @@ pub struct FormDef {
 }
 
 /// `services.toml` as written by a person; unknown keys are refused so typos surface.
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
     #[serde(default)]
     categories: Vec<CategoryManifest>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct CategoryManifest {
     key: String,
     icon: String,
     title_th: String,
     title_en: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     description_th: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     description_en: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    hidden: bool,
     #[serde(default)]
     items: Vec<ItemManifest>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct ItemManifest {
     key: String,
     title_th: String,
     title_en: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     description_th: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     description_en: Option<String>,
     form: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     service_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    hidden: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+impl From<&CategoryDef> for CategoryManifest {
+    fn from(c: &CategoryDef) -> Self {
+        Self {
+            key: c.key.clone(),
+            icon: c.icon.clone(),
+            title_th: c.title_th.clone(),
+            title_en: c.title_en.clone(),
+            description_th: c.description_th.clone(),
+            description_en: c.description_en.clone(),
+            hidden: c.hidden,
+            items: c
+                .items
+                .iter()
+                .map(|i| ItemManifest {
+                    key: i.key.clone(),
+                    title_th: i.title_th.clone(),
+                    title_en: i.title_en.clone(),
+                    description_th: i.description_th.clone(),
+                    description_en: i.description_en.clone(),
+                    form: i.form_key.clone(),
+                    service_days: i.service_days.map(i64::from),
+                    hidden: i.hidden,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl ServiceCatalogue {
+    /// `services.toml` for these categories, as `tenant export` writes it.
+    pub fn services_toml(&self) -> Result<String, toml::ser::Error> {
+        let manifest = Manifest { categories: self.categories.iter().map(CategoryManifest::from).collect() };
+        let body = toml::to_string_pretty(&manifest)?;
+        Ok(format!("# The categories (หมวด) and their sub-menus, in the order citizens see them. See docs/tenants.md.\n\n{body}"))
+    }
+
+    /// Checks these categories (as an admin edited them) against this catalogue's forms by the
+    /// rules `tenant apply` uses, so that what the browser saves is what a folder could hold.
+    pub fn checked(mut self, dir: &Path) -> Result<Self, Vec<BundleError>> {
+        let file = dir.join(SERVICES);
+        let mut errors = Vec::new();
+        let forms: BTreeMap<String, FormDef> = self.forms.iter().map(|f| (f.key.clone(), f.clone())).collect();
+        let manifest = Manifest { categories: self.categories.iter().map(CategoryManifest::from).collect() };
+        let categories = check_manifest(manifest, &forms, &HashSet::new(), &mut Problems { file: &file, errors: &mut errors });
+        if errors.is_empty() {
+            self.categories = categories;
+            Ok(self)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl FormDef {
+    /// A form as stored from its schema, checked as a `forms/<key>.json` file would be.
+    pub fn from_json(file: PathBuf, text: &str) -> Result<Self, Vec<BundleError>> {
+        let mut errors = Vec::new();
+        let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        let form = check_form(&file, &stem, text, &mut Problems { file: &file, errors: &mut errors });
+        match form {
+            Some(form) if errors.is_empty() => Ok(form),
+            _ => Err(errors),
+        }
+    }
+
+    /// The file `tenant export` writes for this form: its schema, pretty-printed.
+    pub fn pretty_json(&self) -> String {
+        serde_json::from_str::<serde_json::Value>(&self.json)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .map(|mut s| {
+                s.push('\n');
+                s
+            })
+            .unwrap_or_else(|_| self.json.clone())
+    }
 }
 
 /// Reads `dir/forms/` and `dir/services.toml` (both optional), adding every problem to `errors`.
@@ -185,32 +279,44 @@ fn load_forms(dir: &Path, errors: &mut Vec<BundleError>) -> Forms {
             }
         };
         let before = problems.errors.len();
-        match FormSchema::from_json(&text) {
-            Err(field_errors) => {
-                for e in field_errors {
-                    problems.push(&e.field, e.message);
-                }
-            }
-            Ok(schema) if schema.key != stem => {
-                problems.push("key", format!("is '{}' but the file is named {name}", schema.key));
-            }
-            Ok(schema) if i32::try_from(schema.version).is_err() => {
-                problems.push("version", format!("must be at most {}", i32::MAX));
-            }
-            Ok(schema) => match serde_json::to_string(&schema) {
-                Ok(json) => {
-                    let digest = hex::encode(Sha256::digest(json.as_bytes()));
-                    let form = FormDef { file: path.clone(), key: schema.key, version: schema.version, json, digest };
-                    forms.valid.insert(stem.to_owned(), form);
-                }
-                Err(e) => problems.push("", format!("cannot be stored: {e}")),
-            },
+        if let Some(form) = check_form(&path, stem, &text, &mut problems) {
+            forms.valid.insert(stem.to_owned(), form);
         }
         if problems.errors.len() > before {
             forms.invalid.insert(stem.to_owned());
         }
     }
     forms
+}
+
+/// One form file's schema checked, and named by its file as `stem`.json.
+fn check_form(path: &Path, stem: &str, text: &str, problems: &mut Problems) -> Option<FormDef> {
+    match FormSchema::from_json(text) {
+        Err(field_errors) => {
+            for e in field_errors {
+                problems.push(&e.field, e.message);
+            }
+            None
+        }
+        Ok(schema) if schema.key != stem => {
+            problems.push("key", format!("is '{}' but the file is named {stem}.json", schema.key));
+            None
+        }
+        Ok(schema) if i32::try_from(schema.version).is_err() => {
+            problems.push("version", format!("must be at most {}", i32::MAX));
+            None
+        }
+        Ok(schema) => match serde_json::to_string(&schema) {
+            Ok(json) => {
+                let digest = hex::encode(Sha256::digest(json.as_bytes()));
+                Some(FormDef { file: path.to_path_buf(), key: schema.key, version: schema.version, json, digest })
+            }
+            Err(e) => {
+                problems.push("", format!("cannot be stored: {e}"));
+                None
+            }
+        },
+    }
 }
 
 /// Parses with the path of the first problem (`categories[1].items[0].form`) and its line.
@@ -282,6 +388,7 @@ fn check_manifest(
             };
             items.push(ItemDef {
                 key: item.key,
+                hidden: item.hidden,
                 service_days,
                 title_th,
                 title_en,
@@ -292,6 +399,7 @@ fn check_manifest(
         }
         categories.push(CategoryDef {
             key: c.key,
+            hidden: c.hidden,
             icon: c.icon,
             title_th,
             title_en,

@@ -55,7 +55,13 @@ pub const PAGES: &[(&str, &str)] = &[
 ];
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(sign_in::router()).merge(pages::router()).merge(team::router()).merge(api::router())
+    Router::new()
+        .merge(sign_in::router())
+        .merge(pages::router())
+        .merge(team::router())
+        .merge(api::router())
+        .merge(crate::admin::pages::router())
+        .merge(crate::admin::api::router())
 }
 
 fn is_api(parts: &Parts) -> bool {

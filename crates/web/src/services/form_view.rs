@@ -235,6 +235,26 @@ impl FormPage {
     }
 }
 
+/// A form as a citizen would be shown it, empty, for the admin's preview before publishing: the
+/// same field views and template as the citizen's own page.
+#[derive(Serialize)]
+pub struct Preview {
+    title: String,
+    description: Option<String>,
+    fields: Vec<FieldView>,
+}
+
+impl Preview {
+    pub fn of(lang: Lang, schema: &FormSchema) -> Self {
+        let values = Values::of(&[]);
+        Self {
+            title: text(lang, &schema.title),
+            description: schema.description.as_ref().map(|d| text(lang, d)),
+            fields: schema.fields.iter().map(|f| field_view(lang, f, &values, Vec::new())).collect(),
+        }
+    }
+}
+
 fn field_view(lang: Lang, f: &Field, values: &Values<'_>, errors: Vec<String>) -> FieldView {
     let chosen = values.all(&f.key);
     let options = f

@@ -1,0 +1,338 @@
+//! The municipal admin's settings from outside, on SQLite or PostgreSQL: each setting changed
+//! through `/api/v1/admin` (or its page) and seen on the citizen side, refused changes that name
+//! their field and change nothing, stale changes, the audit trail.
+
+use access::authz::Role;
+use eservice_tests::auth::Browser;
+use eservice_tests::citizens::TestCitizen;
+use eservice_tests::requests::insert_request;
+use eservice_tests::staff::{get_json, post_json, StaffMember, add_staff, staff_browser_login, staff_csrf, staff_token, tenant_record};
+use eservice_tests::{DEMO, NONGBUA, TestApp, spawn_app};
+use serde_json::{Value, json};
+
+struct Admin {
+    token: String,
+    member: StaffMember,
+}
+
+async fn admin(app: &TestApp) -> Admin {
+    let member = add_staff(app, "demo", Role::Admin).await;
+    Admin { token: staff_token(app, DEMO, &member).await, member }
+}
+
+impl Admin {
+    async fn settings(&self, app: &TestApp) -> Value {
+        let (status, body) = get_json(app, DEMO, &self.token, "/api/v1/admin/settings").await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    async fn revision(&self, app: &TestApp) -> String {
+        self.settings(app).await["revision"].as_str().expect("revision").to_owned()
+    }
+
+    /// POSTs `body` with the current revision added.
+    async fn change(&self, app: &TestApp, path: &str, mut body: Value) -> (u16, Value) {
+        body["revision"] = json!(self.revision(app).await);
+        post_json(app, DEMO, &self.token, path, body).await
+    }
+}
+
+fn fields(error: &Value) -> Vec<String> {
+    error["error"]["fields"].as_array().map(|a| a.iter().map(|f| f["field"].as_str().unwrap_or_default().to_owned()).collect()).unwrap_or_default()
+}
+
+/// The tenant cache of this replica is cleared by the change; the test still waits out nothing.
+async fn home(app: &TestApp) -> String {
+    app.page(DEMO, "/").await
+}
+
+#[tokio::test]
+async fn names_colours_and_contact_are_changed_and_a_low_contrast_colour_is_refused_at_its_field() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let before = admin.settings(&app).await;
+    let mut body = json!({
+        "name_th": "เทศบาลนครตัวอย่าง",
+        "name_en": "Demo City Municipality",
+        "primary_color": "#1a4f8b",
+        "accent_color": "#f6d32d",
+        "contact": before["contact"].clone(),
+    });
+    body["contact"]["phone"] = json!("02 111 2222");
+    let (status, after) = admin.change(&app, "/api/v1/admin/general", body.clone()).await;
+    assert_eq!(status, 200, "{after}");
+    assert_ne!(after["revision"], before["revision"]);
+    assert_eq!(after["changed_since_apply"], json!(["general"]));
+    let page = home(&app).await;
+    assert!(page.contains("เทศบาลนครตัวอย่าง") && page.contains("02 111 2222"), "the citizen's pages show the change");
+    let theme = app.get(DEMO, "/branding/theme.css").send().await.expect("css").text().await.expect("text");
+    assert!(theme.contains("#1a4f8b"), "{theme}");
+
+    // Too light for white text: 422 at the field, with the English and Thai messages, nothing saved.
+    body["primary_color"] = json!("#7fb3e8");
+    body["name_th"] = json!("ชื่อที่ไม่ควรถูกบันทึก");
+    let (status, refused) = admin.change(&app, "/api/v1/admin/general", body.clone()).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(fields(&refused), ["branding.primary_color"]);
+    assert_eq!(refused["error"]["fields"][0]["code"], "contrast");
+    assert!(refused["error"]["fields"][0]["message"].as_str().unwrap_or_default().contains("4.5:1"), "{refused}");
+    assert!(!home(&app).await.contains("ชื่อที่ไม่ควรถูกบันทึก"), "nothing half-applied");
+
+    // An empty name and a bad e-mail are both named.
+    body["primary_color"] = json!("#1a4f8b");
+    body["name_en"] = json!("  ");
+    body["contact"]["email"] = json!("no-at-sign");
+    let (status, refused) = admin.change(&app, "/api/v1/admin/general", body).await;
+    assert_eq!(status, 422);
+    assert_eq!(fields(&refused), ["name_en", "contact.email"]);
+}
+
+#[tokio::test]
+async fn a_change_made_from_an_old_revision_is_refused_naming_who_saved_first() {
+    let app = spawn_app().await;
+    let first = admin(&app).await;
+    let second = admin(&app).await;
+    let loaded = second.revision(&app).await;
+    let (status, _) = first.change(&app, "/api/v1/admin/notifications", json!({ "on_every_status_change": true })).await;
+    assert_eq!(status, 200);
+    let (status, stale) =
+        post_json(&app, DEMO, &second.token, "/api/v1/admin/notifications", json!({ "revision": loaded, "on_every_status_change": false })).await;
+    assert_eq!(status, 409, "{stale}");
+    assert_eq!(stale["error"]["code"], "stale");
+    assert!(stale["error"]["message"].as_str().unwrap_or_default().contains(&first.member.email), "{stale}");
+    assert_eq!(second.settings(&app).await["notifications"]["on_every_status_change"], true, "the first change stands");
+}
+
+#[tokio::test]
+async fn a_new_photo_count_and_slot_names_are_what_a_new_citizen_is_asked_for() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let slots = json!([
+        { "name_th": "ด้านหน้าบัตร", "name_en": "Front of the card" },
+        { "name_th": "ด้านหลังบัตร", "name_en": "Back of the card" },
+        { "name_th": "ภาพถ่ายคู่บัตร", "name_en": "You with the card", "card": false },
+    ]);
+    let body = json!({ "photo_count": 3, "watermark_text": "ใช้ยืนยันตัวตนกับเทศบาลเท่านั้น", "slots": slots });
+    let (status, after) = admin.change(&app, "/api/v1/admin/identity", body).await;
+    assert_eq!(status, 200, "{after}");
+    let (_, tenant) = get_json(&app, DEMO, "", "/api/v1/tenant").await;
+    assert_eq!(tenant["id_photo_count"], 3);
+    assert!(home(&app).await.contains("แนบภาพบัตรประชาชน 3 ภาพ"));
+
+    for (count, field) in [(0, "identity.photo_count"), (6, "identity.photo_count"), (1, "identity.slots")] {
+        let body = json!({ "photo_count": count, "watermark_text": "ข้อความ", "slots": after["identity"]["slots"].clone() });
+        let (status, refused) = admin.change(&app, "/api/v1/admin/identity", body).await;
+        assert_eq!(status, 422, "{count}: {refused}");
+        assert!(fields(&refused).contains(&field.to_owned()), "{count}: {refused}");
+    }
+    assert_eq!(admin.settings(&app).await["identity"]["photo_count"], 3, "refusals changed nothing");
+}
+
+#[tokio::test]
+async fn a_hidden_category_disappears_for_citizens_and_a_broken_catalogue_is_refused_whole() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let (_, services) = get_json(&app, DEMO, &admin.token, "/api/v1/admin/services").await;
+    let mut categories = services["categories"].clone();
+    let hidden_key = categories[0]["key"].as_str().expect("key").to_owned();
+    let hidden_title = categories[0]["title_th"].as_str().expect("title").to_owned();
+    categories[0]["hidden"] = json!(true);
+    let last = categories.as_array().expect("list").len() - 1;
+    categories[last]["title_en"] = json!("Renamed in the browser");
+    let (status, saved) = admin.change(&app, "/api/v1/admin/services", json!({ "categories": categories.clone() })).await;
+    assert_eq!(status, 200, "{saved}");
+    let page = app.page(DEMO, "/services").await;
+    assert!(!page.contains(&hidden_title), "the hidden category is not offered");
+    let (_, offered) = get_json(&app, DEMO, "", "/api/v1/services").await;
+    assert!(!offered.to_string().contains(&format!("\"{hidden_key}\"")), "nor in the API");
+    assert!(offered.to_string().contains("Renamed in the browser"));
+    let (_, staff_view) = get_json(&app, DEMO, &admin.token, "/api/v1/admin/services").await;
+    assert_eq!(staff_view["categories"][0]["hidden"], true, "the admin still sees it, hidden");
+
+    // An empty title and a sub-menu naming a missing form: both named, neither saved, nor the rest.
+    let mut broken = staff_view["categories"].clone();
+    broken[0]["hidden"] = json!(false);
+    broken[1]["title_th"] = json!("");
+    broken[1]["items"][0]["form"] = json!("no_such_form");
+    let (status, refused) = admin.change(&app, "/api/v1/admin/services", json!({ "categories": broken })).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(fields(&refused), ["categories[1].title_th", "categories[1].items[0].form"]);
+    assert!(!app.page(DEMO, "/services").await.contains(&hidden_title), "the refused change un-hid nothing");
+}
+
+/// The version of form `key` that `GET /api/v1/services` offers.
+async fn offered_version(app: &TestApp, key: &str) -> Option<u64> {
+    let (_, offered) = get_json(app, DEMO, "", "/api/v1/services").await;
+    let categories = offered["categories"].as_array()?;
+    categories
+        .iter()
+        .flat_map(|c| c["items"].as_array().cloned().unwrap_or_default())
+        .find(|i| i["form"]["key"] == key)
+        .and_then(|i| i["form"]["version"].as_u64())
+}
+
+#[tokio::test]
+async fn a_new_form_version_is_used_for_new_requests_while_an_old_request_keeps_its_own() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let citizen = TestCitizen::new();
+    let stored = citizen.insert(&app, "demo").await;
+    let old = insert_request(&app, "demo", stored.id, 5).await.request;
+    let (status, json_text) = {
+        let response = app.get(DEMO, &format!("/api/v1/admin/forms/{}", old.form_key)).bearer_auth(&admin.token).send().await.expect("get");
+        (response.status().as_u16(), response.text().await.expect("text"))
+    };
+    assert_eq!(status, 200);
+    let mut schema: Value = serde_json::from_str(&json_text).expect("the form's JSON");
+    let version = schema["version"].as_u64().expect("version");
+    schema["fields"].as_array_mut().expect("fields").push(json!({
+        "key": "new_question", "type": "text", "label": { "th": "คำถามใหม่จากผู้ดูแล", "en": "A new question" }
+    }));
+    let (status, published) = admin.change(&app, &format!("/api/v1/admin/forms/{}", old.form_key), json!({ "schema": schema.clone() })).await;
+    assert_eq!(status, 201, "{published}");
+    assert_eq!(published["version"], version + 1);
+
+    assert_eq!(offered_version(&app, &old.form_key).await, Some(version + 1), "new requests get the new version");
+    let kept = store::requests::process::find_by_id(app.db(), old.scope(), old.id).await.expect("db").expect("request");
+    assert_eq!(kept.form_version as u64, version, "the old request keeps its version");
+    let mut browser = Browser::new(&app, DEMO);
+    browser.login_as(&citizen).await;
+    let page = browser.get(&format!("/requests/{}", old.reference)).await.text().await.expect("page");
+    assert!(!page.contains("คำถามใหม่จากผู้ดูแล"), "the old request shows its own form's fields");
+
+    // A duplicate field key and a rule on a missing field: each pointed at.
+    let mut bad = schema;
+    let first_key = bad["fields"][0]["key"].clone();
+    bad["fields"].as_array_mut().expect("fields").push(json!({ "key": first_key, "type": "text", "label": { "th": "ซ้ำ", "en": "Again" } }));
+    let (status, refused) = admin.change(&app, &format!("/api/v1/admin/forms/{}", old.form_key), json!({ "schema": bad })).await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(fields(&refused).iter().any(|f| f.starts_with("fields[")), "{refused}");
+    assert_eq!(offered_version(&app, &old.form_key).await, Some(version + 1), "still the good one");
+}
+
+#[tokio::test]
+async fn a_logo_is_redrawn_as_png_and_an_svg_with_script_or_a_non_image_is_refused() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let upload = |bytes: Vec<u8>, name: &'static str, revision: String| {
+        reqwest::multipart::Form::new().text("revision", revision).part("logo", reqwest::multipart::Part::bytes(bytes).file_name(name))
+    };
+    let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="#1a5fb4"/></svg>"##.to_vec();
+    let response = app.post(DEMO, "/api/v1/admin/logo").bearer_auth(&admin.token).multipart(upload(svg, "logo.svg", admin.revision(&app).await)).send().await.expect("post");
+    assert_eq!(response.status(), 200);
+    let logo = app.get(DEMO, "/branding/logo").send().await.expect("logo");
+    assert_eq!(logo.headers()["content-type"], "image/png", "an SVG upload is served as the PNG drawn from it");
+
+    for (bytes, name, code) in [
+        (br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec(), "x.svg", "svg_script"),
+        (b"just some text, not a picture".to_vec(), "x.png", "not_image"),
+        (vec![0u8; 0], "empty.png", "required"),
+    ] {
+        let response = app.post(DEMO, "/api/v1/admin/logo").bearer_auth(&admin.token).multipart(upload(bytes, name, admin.revision(&app).await)).send().await.expect("post");
+        assert_eq!(response.status(), 422, "{name}");
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["error"]["fields"][0]["field"], "logo", "{body}");
+        assert_eq!(body["error"]["fields"][0]["code"], code, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn new_terms_are_published_with_a_new_version_and_closure_days_are_dates() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let current = admin.settings(&app).await["terms"]["version"].as_str().expect("version").to_owned();
+    let (status, refused) =
+        admin.change(&app, "/api/v1/admin/terms", json!({ "version": current, "body_th": "ข้อกำหนดใหม่", "body_en": "New terms" })).await;
+    assert_eq!(status, 422);
+    assert_eq!(fields(&refused), ["terms.version"]);
+    let (status, after) =
+        admin.change(&app, "/api/v1/admin/terms", json!({ "version": "2570.1", "body_th": "# ข้อกำหนดฉบับใหม่", "body_en": "# New terms" })).await;
+    assert_eq!(status, 200, "{after}");
+    let (_, tenant) = get_json(&app, DEMO, "", "/api/v1/tenant").await;
+    assert_eq!(tenant["terms"]["version"], "2570.1");
+    assert!(tenant["terms"]["th"].as_str().unwrap_or_default().contains("ข้อกำหนดฉบับใหม่"));
+    let scope = tenant_record(&app, "demo").await.scope();
+    assert!(store::tenants::terms(app.db(), scope.tenant_id(), &current).await.expect("db").is_some(), "the earlier version is kept");
+
+    let (status, refused) = admin
+        .change(&app, "/api/v1/admin/working-days", json!({ "officer_totp": true, "closure_days": ["2026-12-24", "24/12/2569"] }))
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(fields(&refused), ["closure_days[1]"]);
+    let (status, after) = admin.change(&app, "/api/v1/admin/working-days", json!({ "officer_totp": true, "closure_days": ["2026-12-24"] })).await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(after["back_office"]["closure_days"], json!(["2026-12-24"]));
+
+    // Each change is in the audit trail with its before and after.
+    let (_, audit) = get_json(&app, DEMO, &admin.token, "/api/v1/backoffice/audit?action=tenant.working_days").await;
+    let entry = &audit["items"][0];
+    assert_eq!(entry["actor"], admin.member.email, "{audit}");
+    assert!(entry["before"].to_string().contains("closure_days") && entry["after"].to_string().contains("2026-12-24"), "{entry}");
+}
+
+#[tokio::test]
+async fn the_settings_page_keeps_what_was_typed_and_points_at_the_wrong_field() {
+    let app = spawn_app().await;
+    let member = add_staff(&app, "demo", Role::Admin).await;
+    let mut browser = Browser::new(&app, DEMO);
+    staff_browser_login(&mut browser, &member).await;
+    let csrf = staff_csrf(&mut browser).await;
+    let page = browser.get("/staff/settings").await.text().await.expect("page");
+    let revision = eservice_tests::staff::field_value(&page, "revision");
+    let mut form = vec![
+        ("csrf_token", csrf.clone()),
+        ("revision", revision.clone()),
+        ("name_th", "เทศบาลที่พิมพ์ไว้".to_owned()),
+        ("name_en", "Typed Municipality".to_owned()),
+        ("branding.primary_color", "#aaccee".to_owned()),
+        ("branding.accent_color", "#f6d32d".to_owned()),
+        ("contact.address_th", "1 ถนนหลัก".to_owned()),
+        ("contact.address_en", "1 Main Road".to_owned()),
+        ("contact.phone", "02 000 0000".to_owned()),
+        ("contact.email", "saraban@demo.go.th".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = browser.post_raw_form("/staff/settings/general", &fields).await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.expect("page");
+    assert!(html.contains("value=\"เทศบาลที่พิมพ์ไว้\"") && html.contains("value=\"#aaccee\""), "what was typed is kept");
+    assert_eq!(eservice_tests::html::summary_links(&html), ["#f-branding-primary_color"]);
+    assert!(html.contains("aria-invalid=\"true\""));
+
+    // The preview shows the typed name without saving; a good colour saves and confirms.
+    form[4].1 = "#1a4f8b".to_owned();
+    form.push(("action", "preview".to_owned()));
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let preview = browser.post_raw_form("/staff/settings/general", &fields).await.text().await.expect("page");
+    assert!(preview.contains("data-testid=\"theme-preview\""), "a preview is shown");
+    assert!(!home(&app).await.contains("เทศบาลที่พิมพ์ไว้"), "a preview saves nothing");
+    form.pop();
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = browser.post_raw_form("/staff/settings/general", &fields).await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(saved.headers()["location"], "/staff/settings?done=general");
+    assert!(home(&app).await.contains("เทศบาลที่พิมพ์ไว้"));
+    let stamp = browser.get("/staff/settings/identity/stamp.jpg?text=ทดสอบ").await;
+    assert_eq!(stamp.headers()["content-type"], "image/jpeg");
+}
+
+#[tokio::test]
+async fn another_tenants_admin_changes_nothing_here() {
+    let app = spawn_app().await;
+    let other = add_staff(&app, "nongbua", Role::Admin).await;
+    let token = staff_token(&app, NONGBUA, &other).await;
+    let demo_before = store::tenants::find_by_slug(app.db(), "demo").await.expect("db").expect("demo");
+    // Their token on this tenant's host is no session here.
+    let (status, _) = get_json(&app, DEMO, &token, "/api/v1/admin/settings").await;
+    assert_eq!(status, 401);
+    let (status, _) = post_json(&app, DEMO, &token, "/api/v1/admin/notifications", json!({ "revision": demo_before.revision, "on_every_status_change": true })).await;
+    assert_eq!(status, 401);
+    // On their own host they reach only their own tenant.
+    let (_, own) = get_json(&app, NONGBUA, &token, "/api/v1/admin/settings").await;
+    assert_eq!(own["name_th"], "องค์การบริหารส่วนตำบลหนองบัว");
+    let (status, _) = post_json(&app, NONGBUA, &token, "/api/v1/admin/notifications", json!({ "revision": demo_before.revision, "on_every_status_change": true })).await;
+    assert_eq!(status, 409, "demo's revision is no revision of nongbua");
+    let demo_after = store::tenants::find_by_slug(app.db(), "demo").await.expect("db").expect("demo");
+    assert_eq!(demo_after.revision, demo_before.revision);
+}
