@@ -550,7 +550,7 @@ async fn requests_past_their_service_time_in_working_days_are_overdue_in_the_que
 async fn every_back_office_route_is_in_the_openapi_document() {
     let app = spawn_app().await;
     let doc: Value = app.get(DEMO, "/api/v1/openapi.json").send().await.expect("get").json().await.expect("json");
-    for (method, path) in web::backoffice::api::ROUTES {
+    for (method, path) in web::backoffice::api::ROUTES.iter().chain(web::admin::api::ROUTES) {
         let operation = &doc["paths"][*path][method.to_lowercase()];
         assert!(operation.is_object(), "{method} {path} is served but not documented");
         assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{method} {path} has a summary");

@@ -249,6 +249,56 @@ async fn every_documented_call_answers_as_the_document_says() {
     calls.call("POST", &bo("/staff/{id}/reset-totp"), &bo(&format!("{member}/reset-totp")), Some(&admin_token), Body::None).await;
     calls.call("POST", &bo("/staff/{id}/deactivate"), &bo(&format!("{member}/deactivate")), Some(&admin_token), Body::None).await;
 
+    // The admin's settings: each call, allowed and refused.
+    let ad = |path: &str| format!("/api/v1/admin{path}");
+    calls.call("GET", &ad("/settings"), &ad("/settings"), Some(&staff), Body::None).await;
+    let (_, settings) = calls.call("GET", &ad("/settings"), &ad("/settings"), Some(&admin_token), Body::None).await;
+    let revision = |s: &Value| s["revision"].as_str().expect("revision").to_owned();
+    let mut general = json!({
+        "revision": revision(&settings), "name_th": settings["name_th"], "name_en": settings["name_en"],
+        "primary_color": "#1a4f8b", "accent_color": "#f6d32d", "contact": settings["contact"],
+    });
+    let (_, settings) = calls.call("POST", &ad("/general"), &ad("/general"), Some(&admin_token), Body::Json(general.clone())).await;
+    calls.call("POST", &ad("/general"), &ad("/general"), Some(&admin_token), Body::Json(general.clone())).await;
+    general["revision"] = json!(revision(&settings));
+    general["primary_color"] = json!("#ffffff");
+    calls.call("POST", &ad("/general"), &ad("/general"), Some(&admin_token), Body::Json(general)).await;
+    let logo = |revision: String, bytes: Vec<u8>| Form::new().text("revision", revision).part("logo", Part::bytes(bytes).file_name("logo.png"));
+    let (_, settings) =
+        calls.call("POST", &ad("/logo"), &ad("/logo"), Some(&admin_token), Body::Multipart(logo(revision(&settings), eservice_tests::registration::png_photo(64, 64)))).await;
+    calls.call("POST", &ad("/logo"), &ad("/logo"), Some(&admin_token), Body::Multipart(logo(revision(&settings), b"not an image".to_vec()))).await;
+    calls.call("POST", &ad("/logo"), &ad("/logo"), Some(&admin_token), Body::Json(json!({}))).await;
+    let terms = json!({ "revision": revision(&settings), "version": "2570.1", "body_th": "# ข้อกำหนด", "body_en": "# Terms" });
+    let (_, settings) = calls.call("POST", &ad("/terms"), &ad("/terms"), Some(&admin_token), Body::Json(terms)).await;
+    let identity = json!({ "revision": revision(&settings), "photo_count": 2, "watermark_text": "ใช้ยืนยันตัวตนเท่านั้น", "slots": [{ "name_th": "ด้านหน้า", "name_en": "Front" }] });
+    let (_, settings) = calls.call("POST", &ad("/identity"), &ad("/identity"), Some(&admin_token), Body::Json(identity)).await;
+    let too_many = json!({ "revision": revision(&settings), "photo_count": 9, "watermark_text": "x" });
+    calls.call("POST", &ad("/identity"), &ad("/identity"), Some(&admin_token), Body::Json(too_many)).await;
+    let notices = json!({ "revision": revision(&settings), "on_every_status_change": true });
+    let (_, settings) = calls.call("POST", &ad("/notifications"), &ad("/notifications"), Some(&admin_token), Body::Json(notices)).await;
+    let days = json!({ "revision": revision(&settings), "officer_totp": true, "closure_days": ["2026-12-24"] });
+    let (_, settings) = calls.call("POST", &ad("/working-days"), &ad("/working-days"), Some(&admin_token), Body::Json(days)).await;
+    let bad_days = json!({ "revision": revision(&settings), "closure_days": ["yesterday"] });
+    calls.call("POST", &ad("/working-days"), &ad("/working-days"), Some(&admin_token), Body::Json(bad_days)).await;
+    let (_, services) = calls.call("GET", &ad("/services"), &ad("/services"), Some(&admin_token), Body::None).await;
+    let mut categories = services["categories"].clone();
+    categories[0]["hidden"] = json!(true);
+    let (_, services) =
+        calls.call("POST", &ad("/services"), &ad("/services"), Some(&admin_token), Body::Json(json!({ "revision": revision(&services), "categories": categories.clone() }))).await;
+    categories[0]["title_th"] = json!("");
+    calls.call("POST", &ad("/services"), &ad("/services"), Some(&admin_token), Body::Json(json!({ "revision": revision(&services), "categories": categories }))).await;
+    calls.call("GET", &ad("/forms"), &ad("/forms"), Some(&admin_token), Body::None).await;
+    let (_, form) = calls.call("GET", &ad("/forms/{key}"), &ad("/forms/complaint"), Some(&admin_token), Body::None).await;
+    calls.call("GET", &ad("/forms/{key}"), &ad("/forms/no_such_form"), Some(&admin_token), Body::None).await;
+    let (_, services) = calls.call("GET", &ad("/services"), &ad("/services"), Some(&admin_token), Body::None).await;
+    let publish = json!({ "revision": revision(&services), "schema": form });
+    let (status, _) = calls.call("POST", &ad("/forms/{key}"), &ad("/forms/complaint"), Some(&admin_token), Body::Json(publish)).await;
+    assert_eq!(status, 201);
+    let (_, services) = calls.call("GET", &ad("/services"), &ad("/services"), Some(&admin_token), Body::None).await;
+    let broken = json!({ "revision": revision(&services), "schema": { "title": { "th": "x" }, "fields": [] } });
+    calls.call("POST", &ad("/forms/{key}"), &ad("/forms/complaint"), Some(&admin_token), Body::Json(broken)).await;
+    calls.call("GET", &ad("/settings"), &ad("/settings"), None, Body::None).await;
+
     // Signing out, of both kinds.
     calls.call("POST", "/api/v1/backoffice/auth/logout", "/api/v1/backoffice/auth/logout", Some(&staff), Body::None).await;
     calls.call("GET", &bo("/me"), &bo("/me"), Some(&staff), Body::None).await;

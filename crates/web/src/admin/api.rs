@@ -131,9 +131,10 @@ async fn logo(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
     can: Can<ConfigureTenant>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Json<SettingsView>, AppError> {
     let (mut revision, mut upload) = (String::new(), bytes::Bytes::new());
+    let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
     while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
         match field.name().unwrap_or_default() {
             "revision" => revision = field.text().await.map_err(|_| AppError::BadRequest)?,

@@ -436,9 +436,10 @@ async fn logo(
     tenant: Tenant,
     RequestLang(lang): RequestLang,
     can: Can<ConfigureTenant>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
     let (mut csrf, mut revision, mut upload) = (String::new(), String::new(), bytes::Bytes::new());
+    let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
     while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
         match field.name().unwrap_or_default() {
             "csrf_token" => csrf = field.text().await.map_err(|_| AppError::BadRequest)?,
