@@ -336,3 +336,50 @@ async fn another_tenants_admin_changes_nothing_here() {
     let demo_after = store::tenants::find_by_slug(app.db(), "demo").await.expect("db").expect("demo");
     assert_eq!(demo_after.revision, demo_before.revision);
 }
+
+#[tokio::test]
+async fn new_terms_are_accepted_again_at_the_next_visit_and_every_acceptance_is_kept() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let citizen = TestCitizen::new();
+    let stored = citizen.insert(&app, "demo").await;
+    let first = stored.terms_version.clone();
+    let mut browser = Browser::new(&app, DEMO);
+    browser.login_as(&citizen).await;
+    assert_eq!(browser.get("/requests").await.status(), 200, "the terms of the day were accepted at registration");
+
+    let (status, _) = admin.change(&app, "/api/v1/admin/terms", json!({ "version": "2570.1", "body_th": "# ข้อกำหนดฉบับปรับปรุง", "body_en": "# Revised terms" })).await;
+    assert_eq!(status, 200);
+    let sent = browser.get("/requests").await;
+    assert_eq!(sent.status(), 303);
+    assert_eq!(sent.headers()["location"], "/terms/accept?next=/requests", "new terms come before anything else");
+    let page = browser.get("/terms/accept?next=/requests").await.text().await.expect("page");
+    assert!(page.contains("ข้อกำหนดฉบับปรับปรุง") && page.contains("data-terms-version=\"2570.1\""));
+    let csrf = eservice_tests::staff::form_csrf(&page);
+    let refused = browser.post_raw_form("/terms/accept", &[("csrf_token", &csrf), ("version", "2570.1"), ("next", "/requests")]).await;
+    assert_eq!(refused.status(), 422, "the box must be ticked");
+    assert_eq!(eservice_tests::html::summary_links(&refused.text().await.expect("page")), ["#f-accept_terms"]);
+    let accepted = browser
+        .post_raw_form("/terms/accept", &[("csrf_token", &csrf), ("version", "2570.1"), ("accept_terms", "1"), ("next", "/requests")])
+        .await;
+    assert_eq!(accepted.status(), 303);
+    assert_eq!(accepted.headers()["location"], "/requests");
+    assert_eq!(browser.get("/requests").await.status(), 200);
+    let history = store::citizens::terms_accepted(app.db(), stored.scope(), stored.id).await.expect("db");
+    assert_eq!(history.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>(), [first.as_str(), "2570.1"], "past acceptances stay");
+
+    // Through the API: /me names the terms to accept until they are.
+    let other = TestCitizen::new();
+    other.insert(&app, "demo").await;
+    let token = eservice_tests::auth::api_token(&app, DEMO, &other).await;
+    let (_, me) = get_json(&app, DEMO, &token, "/api/v1/me").await;
+    assert_eq!(me["terms_to_accept"], Value::Null, "registered under the new terms");
+    let (status, _) = admin.change(&app, "/api/v1/admin/terms", json!({ "version": "2570.2", "body_th": "ฉบับที่สาม", "body_en": "Third" })).await;
+    assert_eq!(status, 200);
+    let (_, me) = get_json(&app, DEMO, &token, "/api/v1/me").await;
+    assert_eq!(me["terms_to_accept"], "2570.2");
+    let (status, stale) = post_json(&app, DEMO, &token, "/api/v1/me/terms", json!({ "version": "2570.1" })).await;
+    assert_eq!((status, stale["error"]["fields"][0]["field"].as_str()), (422, Some("version")));
+    let (status, me) = post_json(&app, DEMO, &token, "/api/v1/me/terms", json!({ "version": "2570.2" })).await;
+    assert_eq!((status, &me["terms_to_accept"]), (200, &Value::Null));
+}

@@ -270,6 +270,9 @@ async fn every_documented_call_answers_as_the_document_says() {
     calls.call("POST", &ad("/logo"), &ad("/logo"), Some(&admin_token), Body::Json(json!({}))).await;
     let terms = json!({ "revision": revision(&settings), "version": "2570.1", "body_th": "# ข้อกำหนด", "body_en": "# Terms" });
     let (_, settings) = calls.call("POST", &ad("/terms"), &ad("/terms"), Some(&admin_token), Body::Json(terms)).await;
+    calls.call("POST", "/api/v1/me/terms", "/api/v1/me/terms", Some(&token), Body::Json(json!({ "version": "2569.1" }))).await;
+    let (status, accepted) = calls.call("POST", "/api/v1/me/terms", "/api/v1/me/terms", Some(&token), Body::Json(json!({ "version": "2570.1" }))).await;
+    assert_eq!((status, &accepted["terms_to_accept"]), (200, &Value::Null), "{accepted}");
     let identity = json!({ "revision": revision(&settings), "photo_count": 2, "watermark_text": "ใช้ยืนยันตัวตนเท่านั้น", "slots": [{ "name_th": "ด้านหน้า", "name_en": "Front" }] });
     let (_, settings) = calls.call("POST", &ad("/identity"), &ad("/identity"), Some(&admin_token), Body::Json(identity)).await;
     let too_many = json!({ "revision": revision(&settings), "photo_count": 9, "watermark_text": "x" });

@@ -87,13 +87,65 @@ pub async fn create<C: ConnectionTrait>(conn: &C, scope: Scope, new: NewCitizen)
         updated_at: Set(now),
         identity_submitted_at: Set(None),
     };
-    model.insert(conn).await.map_err(|e| match e.sql_err() {
+    let created = model.insert(conn).await.map_err(|e| match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) if detail.contains("email") => {
             CreateError::DuplicateEmail
         }
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => CreateError::DuplicateNationalId,
         _ => CreateError::Db(e),
+    })?;
+    record_acceptance(conn, scope, created.id, &created.terms_version, &created.terms_accepted_ip, now).await.map_err(CreateError::Db)?;
+    Ok(created)
+}
+
+async fn record_acceptance<C: ConnectionTrait>(conn: &C, scope: Scope, citizen_id: Uuid, version: &str, ip: &str, at: chrono::DateTime<Utc>) -> Result<(), DbErr> {
+    use crate::entities::terms_acceptance;
+    use sea_orm::sea_query::OnConflict;
+    terms_acceptance::Entity::insert(terms_acceptance::ActiveModel {
+        tenant_id: Set(scope.tenant_id()),
+        citizen_id: Set(citizen_id),
+        version: Set(version.to_owned()),
+        accepted_at: Set(at),
+        ip: Set(ip.chars().take(64).collect()),
     })
+    .on_conflict(OnConflict::columns([terms_acceptance::Column::CitizenId, terms_acceptance::Column::Version]).do_nothing().to_owned())
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// The citizen accepts `version` of the terms (at their sign-in after a new version was
+/// published): the citizen row names it, and the acceptance joins the earlier ones.
+pub async fn accept_terms<C: ConnectionTrait>(conn: &C, scope: Scope, id: Uuid, version: &str, ip: &str) -> Result<bool, DbErr> {
+    let now = Utc::now();
+    let updated = citizen::Entity::update_many()
+        .col_expr(citizen::Column::TermsVersion, sea_orm::sea_query::Expr::value(version))
+        .col_expr(citizen::Column::TermsAcceptedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(citizen::Column::TermsAcceptedIp, sea_orm::sea_query::Expr::value(ip.chars().take(45).collect::<String>()))
+        .col_expr(citizen::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(citizen::Column::TenantId.eq(scope.tenant_id()))
+        .filter(citizen::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Ok(false);
+    }
+    record_acceptance(conn, scope, id, version, ip, now).await?;
+    Ok(true)
+}
+
+/// Every version of the terms the citizen accepted, oldest first: (version, when).
+pub async fn terms_accepted<C: ConnectionTrait>(conn: &C, scope: Scope, id: Uuid) -> Result<Vec<(String, chrono::DateTime<Utc>)>, DbErr> {
+    use crate::entities::terms_acceptance;
+    Ok(terms_acceptance::Entity::find()
+        .filter(terms_acceptance::Column::TenantId.eq(scope.tenant_id()))
+        .filter(terms_acceptance::Column::CitizenId.eq(id))
+        .order_by_asc(terms_acceptance::Column::AcceptedAt)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.version, a.accepted_at))
+        .collect())
 }
 
 pub async fn find<C: ConnectionTrait>(conn: &C, scope: Scope, id: Uuid) -> Result<Option<Citizen>, DbErr> {

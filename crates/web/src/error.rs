@@ -69,6 +69,10 @@ pub enum AppError {
     /// Signed in, but without the permission this needs (403).
     #[error("forbidden")]
     Forbidden,
+    /// A page for a signed-in citizen who has not accepted the tenant's current terms yet:
+    /// redirect to accept them, then on to `next`.
+    #[error("new terms to accept")]
+    TermsRequired { next: String },
     /// A back-office page that needs a signed-in staff member: redirect to the staff login.
     #[error("staff login required")]
     StaffLoginRequired,
@@ -125,7 +129,7 @@ impl AppError {
                 StatusCode::CONFLICT,
                 ErrorInfo { fields: fields.clone(), ..info("conflict", "error.bad_request", "error.conflict") },
             ),
-            Self::Unauthorized | Self::LoginRequired { .. } => {
+            Self::Unauthorized | Self::LoginRequired { .. } | Self::TermsRequired { .. } => {
                 (StatusCode::UNAUTHORIZED, info("unauthorized", "error.unauthorized_title", "error.unauthorized"))
             }
             Self::CsrfRejected => (StatusCode::FORBIDDEN, info("csrf", "error.csrf_title", "error.csrf")),
@@ -155,12 +159,16 @@ impl IntoResponse for AppError {
         if let Self::Internal(cause) = &self {
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
-        if let Self::LoginRequired { next } = &self {
-            let encoded: String = next
-                .bytes()
+        let encode = |next: &str| -> String {
+            next.bytes()
                 .map(|b| if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-                .collect();
-            return axum::response::Redirect::to(&format!("/login?next={encoded}")).into_response();
+                .collect()
+        };
+        if let Self::LoginRequired { next } = &self {
+            return axum::response::Redirect::to(&format!("/login?next={}", encode(next))).into_response();
+        }
+        if let Self::TermsRequired { next } = &self {
+            return axum::response::Redirect::to(&format!("/terms/accept?next={}", encode(next))).into_response();
         }
         if let Self::StaffLoginRequired = &self {
             return axum::response::Redirect::to("/staff/login").into_response();

@@ -151,6 +151,7 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::tenant_router())
         .merge(accounts::registration::router())
         .merge(accounts::login::router())
+        .merge(accounts::terms::router())
         .merge(api::tenant_router())
         .merge(api::accounts::router())
         .merge(services::router())

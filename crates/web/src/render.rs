@@ -18,6 +18,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../templates/error.html")),
     ("nav_signed_in.html", include_str!("../templates/nav_signed_in.html")),
     ("terms.html", include_str!("../templates/terms.html")),
+    ("terms_accept.html", include_str!("../templates/terms_accept.html")),
     ("register_components.html", include_str!("../templates/register_components.html")),
     ("register_terms.html", include_str!("../templates/register_terms.html")),
     ("register_form.html", include_str!("../templates/register_form.html")),

@@ -24,3 +24,4 @@ pub mod staff_session;
 pub mod tenant;
 pub mod tenant_domain;
 pub mod tenant_terms;
+pub mod terms_acceptance;

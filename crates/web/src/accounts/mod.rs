@@ -5,5 +5,6 @@ pub mod csrf;
 pub mod login;
 pub mod registration;
 pub mod session;
+pub mod terms;
 
 pub use session::{CurrentCitizen, MaybeCitizen};

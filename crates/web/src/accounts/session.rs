@@ -160,12 +160,32 @@ async fn load(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentCitiz
     Ok(found)
 }
 
-/// Rejects with 401 (API) or a redirect to the login page (HTML) when nobody is signed in.
+/// Pages a citizen may open before accepting new terms of service: the terms themselves, and
+/// signing out.
+const BEFORE_NEW_TERMS: &[&str] = &["/terms/accept", "/logout"];
+
+/// Rejects with 401 (API) or a redirect to the login page (HTML) when nobody is signed in. A
+/// signed-in citizen whose tenant published new terms since they last accepted is sent to accept
+/// them first (pages; the API reports it in `/api/v1/me` and takes the acceptance there).
 impl FromRequestParts<AppState> for CurrentCitizen {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let path = parts.uri.path().to_owned();
         match load(parts, state).await? {
+            Some(current) if !path.starts_with("/api/") && !BEFORE_NEW_TERMS.contains(&path.as_str()) => {
+                let current_terms = parts.extensions.get::<Tenant>().map(|t| t.0.settings.terms_version.clone());
+                match current_terms {
+                    Some(version) if version != current.citizen.terms_version => {
+                        let next = match parts.uri.query() {
+                            Some(q) => format!("{path}?{q}"),
+                            None => path.clone(),
+                        };
+                        Err(AppError::TermsRequired { next })
+                    }
+                    _ => Ok(current),
+                }
+            }
             Some(current) => Ok(current),
             None if parts.uri.path().starts_with("/api/") => Err(AppError::Unauthorized),
             None => Err(AppError::LoginRequired { next: parts.uri.path().to_owned() }),

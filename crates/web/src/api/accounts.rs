@@ -17,7 +17,7 @@ use crate::accounts::csrf::{self, CsrfToken};
 use crate::accounts::login::Client;
 use crate::accounts::registration::{service, uploads};
 use crate::accounts::session::{self, CurrentCitizen};
-use crate::error::AppError;
+use crate::error::{AppError, FieldIssue};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 
@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/citizens", post(register))
         .route("/api/v1/me", get(me))
         .route("/api/v1/me/identity-photos", post(identity_photos))
+        .route("/api/v1/me/terms", post(accept_terms))
 }
 
 /// A string, also accepted as a JSON number (codes, postcodes, phone numbers).
@@ -143,6 +144,9 @@ struct ProfileView {
     avatar_url: Option<&'static str>,
     terms_version: String,
     terms_accepted_at: DateTime<Utc>,
+    /// The tenant's current terms when they are newer than those accepted: accept them with
+    /// `POST /api/v1/me/terms`.
+    terms_to_accept: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -180,6 +184,7 @@ impl ProfileView {
                 .map(|p| PhotoView { id: p.id, url: format!("/me/identity-photos/{}", p.id), width: p.width, height: p.height })
                 .collect(),
             avatar_url: c.avatar_key.as_ref().map(|_| "/me/avatar"),
+            terms_to_accept: (c.terms_version != tenant.0.settings.terms_version).then(|| tenant.0.settings.terms_version.clone()),
             terms_version: c.terms_version,
             terms_accepted_at: c.terms_accepted_at,
             created_at: c.created_at,
@@ -206,6 +211,36 @@ async fn register(
 async fn me(State(state): State<AppState>, tenant: Tenant, me: CurrentCitizen) -> Result<Json<ProfileView>, AppError> {
     let photos = citizens::identity_photos(&state.db, tenant.scope(), me.citizen.id).await?;
     Ok(Json(ProfileView::new(&tenant, me.citizen, &photos)))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct AcceptTerms {
+    /// The version accepted: the tenant's current one.
+    version: String,
+}
+
+/// `POST /api/v1/me/terms`: the citizen accepts the tenant's current terms (422 `version` when
+/// the version sent is not the current one, say because newer terms were published meanwhile).
+#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
+async fn accept_terms(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    me: CurrentCitizen,
+    csrf_token: CsrfToken,
+    headers: HeaderMap,
+    client: Client,
+    body: Result<Json<AcceptTerms>, JsonRejection>,
+) -> Result<Json<ProfileView>, AppError> {
+    check_csrf(&me, &csrf_token, &headers)?;
+    let Json(body) = body.map_err(|_| AppError::BadRequest)?;
+    if body.version.trim() != tenant.0.settings.terms_version {
+        return Err(AppError::Validation(vec![FieldIssue::new("version", "terms_outdated")]));
+    }
+    citizens::accept_terms(&state.db, tenant.scope(), me.citizen.id, &tenant.0.settings.terms_version, &client.ip).await?;
+    let citizen = citizens::find(&state.db, tenant.scope(), me.citizen.id).await?.ok_or(AppError::NotFound)?;
+    let photos = citizens::identity_photos(&state.db, tenant.scope(), me.citizen.id).await?;
+    Ok(Json(ProfileView::new(&tenant, citizen, &photos)))
 }
 
 /// A cookie session (a page's script) must repeat the CSRF cookie in `X-CSRF-Token`.
