@@ -17,6 +17,7 @@ mod m20261203_000001_create_known_devices;
 mod m20261203_000002_add_object_key_indexes;
 mod m20261204_000001_add_tenant_admin;
 mod m20261204_000002_create_terms_acceptances;
+mod m20261204_000003_create_form_drafts;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000002_add_object_key_indexes::Migration),
             Box::new(m20261204_000001_add_tenant_admin::Migration),
             Box::new(m20261204_000002_create_terms_acceptances::Migration),
+            Box::new(m20261204_000003_create_form_drafts::Migration),
         ]
     }
 }

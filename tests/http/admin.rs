@@ -383,3 +383,110 @@ async fn new_terms_are_accepted_again_at_the_next_visit_and_every_acceptance_is_
     let (status, me) = post_json(&app, DEMO, &token, "/api/v1/me/terms", json!({ "version": "2570.2" })).await;
     assert_eq!((status, &me["terms_to_accept"]), (200, &Value::Null));
 }
+
+/// Posts a form of `(name, value)` pairs (a name may repeat) with the browser's cookies.
+async fn post_pairs(browser: &mut Browser<'_>, path: &str, fields: Vec<(&'static str, String)>) -> reqwest::Response {
+    let request = browser.post(path).form(&fields);
+    browser.send(request).await
+}
+
+#[tokio::test]
+async fn an_admin_builds_a_form_field_by_field_publishes_it_under_a_new_service_and_citizens_get_it() {
+    let app = spawn_app().await;
+    let member = add_staff(&app, "demo", Role::Admin).await;
+    let mut browser = Browser::new(&app, DEMO);
+    staff_browser_login(&mut browser, &member).await;
+    let csrf = staff_csrf(&mut browser).await;
+    let builder = "/staff/settings/forms/tree_permit";
+    let page = browser.get(builder).await.text().await.expect("page");
+    assert!(page.contains("data-testid=\"form-preview\""), "a new form starts from a starter that previews");
+    let post = |fields: Vec<(&'static str, String)>| fields;
+    let with_csrf = |mut fields: Vec<(&'static str, String)>| {
+        fields.push(("csrf_token", csrf.clone()));
+        fields
+    };
+    // A choice field, then a file field shown only for one of its answers.
+    for (kind, key, th, en) in [("choice", "reason", "เหตุผลที่ขอตัด", "Why"), ("file", "tree_photos", "ภาพถ่ายต้นไม้", "Photos of the tree")] {
+        let added = post_pairs(&mut browser, builder, with_csrf(post(vec![("op", "add_field".into()), ("new.type", kind.into()), ("new.key", key.into()), ("new.label_th", th.into()), ("new.label_en", en.into())]))).await;
+        assert_eq!(added.status(), 303, "{key} added");
+    }
+    // A duplicate key is refused at the new field's key, and nothing is added.
+    let refused = post_pairs(&mut browser, builder, with_csrf(post(vec![("op", "add_field".into()), ("new.type", "text".into()), ("new.key", "reason".into()), ("new.label_th", "ซ้ำ".into()), ("new.label_en", "Again".into())]))).await;
+    assert_eq!(refused.status(), 422);
+    assert_eq!(eservice_tests::html::summary_links(&refused.text().await.expect("page")), ["#f-new-key"]);
+    let edit_reason = with_csrf(post(vec![
+        ("op", "save_field".into()),
+        ("field", "1".into()),
+        ("f.key", "reason".into()),
+        ("f.label_th", "เหตุผลที่ขอตัด".into()),
+        ("f.label_en", "Why".into()),
+        ("f.required", "1".into()),
+        ("f.style", "radio".into()),
+        ("f.options", "danger | ต้นไม้เป็นอันตราย | The tree is dangerous\nbuilding | จะก่อสร้าง | Building work".into()),
+    ]));
+    assert_eq!(post_pairs(&mut browser, builder, edit_reason).await.status(), 303);
+    let edit_photos = with_csrf(post(vec![
+        ("op", "save_field".into()),
+        ("field", "2".into()),
+        ("f.key", "tree_photos".into()),
+        ("f.label_th", "ภาพถ่ายต้นไม้".into()),
+        ("f.label_en", "Photos of the tree".into()),
+        ("f.required", "1".into()),
+        ("f.accept", "image/jpeg".into()),
+        ("f.accept", "image/png".into()),
+        ("f.max_mb", "2".into()),
+        ("f.max_count", "3".into()),
+        ("f.show_when_field", "reason".into()),
+        ("f.show_when_values", "danger".into()),
+    ]));
+    assert_eq!(post_pairs(&mut browser, builder, edit_photos).await.status(), 303);
+    let page = browser.get(builder).await.text().await.expect("page");
+    assert!(page.contains("data-show-when=\"reason=danger\""), "the preview is the citizen's renderer, with the rule");
+    assert!(page.contains("ภาพถ่ายต้นไม้"));
+
+    // Deleting the choice field is warned about: the photos' rule uses it.
+    let warned = post_pairs(&mut browser, builder, with_csrf(post(vec![("op", "delete".into()), ("field", "1".into())]))).await;
+    assert_eq!(warned.status(), 200);
+    assert!(warned.text().await.expect("page").contains("data-testid=\"confirm-delete\""));
+
+    let revision = eservice_tests::staff::field_value(&page, "revision");
+    let published = post_pairs(&mut browser, builder, with_csrf(post(vec![("op", "publish".into()), ("revision", revision)]))).await;
+    assert_eq!(published.status(), 303, "published");
+    let scope = tenant_record(&app, "demo").await.scope();
+    let form = store::services::current_form(app.db(), scope, "tree_permit").await.expect("db").expect("published");
+    assert_eq!(form.version, 1);
+    let photos = form.schema.field("tree_photos").expect("the file field");
+    assert_eq!(photos.max_bytes, Some(2 * 1024 * 1024));
+    assert_eq!(photos.show_when.as_ref().map(|c| c.field.as_str()), Some("reason"));
+    assert!(store::form_drafts::find(app.db(), scope, "tree_permit").await.expect("db").is_none(), "publishing ends the draft");
+
+    // Under a new service of the first category, offered to citizens at once.
+    let services = browser.get("/staff/settings/services").await.text().await.expect("page");
+    let revision = eservice_tests::staff::field_value(&services, "revision");
+    let count = services.matches("data-item=\"").count();
+    let category_items = {
+        let (_, body) = get_json(&app, DEMO, &staff_token(&app, DEMO, &member).await, "/api/v1/admin/services").await;
+        body["categories"][0]["items"].as_array().expect("items").len()
+    };
+    assert!(count > 0);
+    let at = format!("categories[0].items[{category_items}]");
+    let fields: Vec<(String, String)> = vec![
+        ("csrf_token".into(), csrf.clone()),
+        ("revision".into(), revision),
+        ("op".into(), "add_item".into()),
+        ("category".into(), "0".into()),
+        (format!("{at}.key"), "tree_cutting".into()),
+        (format!("{at}.title_th"), "ขออนุญาตตัดต้นไม้".into()),
+        (format!("{at}.title_en"), "Permission to cut a tree".into()),
+        (format!("{at}.form"), "tree_permit".into()),
+        (format!("{at}.service_days"), "7".into()),
+    ];
+    let request = browser.post("/staff/settings/services").form(&fields);
+    assert_eq!(browser.send(request).await.status(), 303);
+    let citizen = TestCitizen::new();
+    citizen.insert(&app, "demo").await;
+    let mut citizen_browser = Browser::new(&app, DEMO);
+    citizen_browser.login_as(&citizen).await;
+    let form_page = citizen_browser.get("/services/tree_cutting").await.text().await.expect("page");
+    assert!(form_page.contains("ภาพถ่ายต้นไม้") && form_page.contains("data-show-when=\"reason=danger\""), "the citizen gets the new form");
+}

@@ -652,7 +652,7 @@ async fn every_back_office_page_answers_each_role_as_it_should() {
             .replace("{document}", &uuid::Uuid::new_v4().to_string())
             .replace("{member}", &target.id.to_string())
     };
-    for (method, template) in web::backoffice::PAGES.iter().chain(web::admin::pages::PAGES) {
+    for (method, template) in web::backoffice::PAGES.iter().chain(web::admin::pages::PAGES).chain(web::admin::builder::PAGES) {
         let path = fill(template).replace("{key}", "complaint");
         let admin_only = path.starts_with("/staff/audit") || path.starts_with("/staff/team") || path.starts_with("/staff/settings");
         let of_the_request = path.starts_with("/staff/requests/") && !path.ends_with("/bulk");

@@ -294,7 +294,25 @@ pub async fn publish_form(
         Ok(())
     })
     .await?;
+    store::form_drafts::delete(&app.db, granted.scope(), &key).await?;
     Ok((settings, version))
+}
+
+/// The form being built for `key`, if one was saved and not yet published or discarded.
+pub async fn draft(app: &App, granted: &Granted<ConfigureTenant>, key: &str) -> Result<Option<store::form_drafts::Draft>, AdminError> {
+    Ok(store::form_drafts::find(&app.db, granted.scope(), key).await?)
+}
+
+/// Keeps the form being built; it need not pass the checks yet, and citizens never see it.
+pub async fn save_draft(app: &App, granted: &Granted<ConfigureTenant>, key: &str, json: &str) -> Result<(), AdminError> {
+    if json.len() > store::tenant_dir::MAX_FORM_BYTES {
+        return Err(AdminError::Invalid(vec![Problem::new("form", format!("must be at most {} KiB", store::tenant_dir::MAX_FORM_BYTES / 1024))]));
+    }
+    Ok(store::form_drafts::save(&app.db, granted.scope(), key, json, &granted.acting().email).await?)
+}
+
+pub async fn discard_draft(app: &App, granted: &Granted<ConfigureTenant>, key: &str) -> Result<(), AdminError> {
+    Ok(store::form_drafts::delete(&app.db, granted.scope(), key).await?)
 }
 
 fn next_version(bundle: &TenantBundle, key: &str, json: &str) -> Result<FormDef, AdminError> {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod citizens;
 pub mod documents;
 pub mod entities;
+pub mod form_drafts;
 pub mod known_devices;
 pub mod outbox;
 pub mod password_resets;

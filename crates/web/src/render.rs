@@ -61,7 +61,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("staff/settings_nav.html", include_str!("../templates/staff/settings_nav.html")),
     ("staff/settings.html", include_str!("../templates/staff/settings.html")),
     ("staff/settings_services.html", include_str!("../templates/staff/settings_services.html")),
-    ("staff/settings_form.html", include_str!("../templates/staff/settings_form.html")),
+    ("staff/form_builder.html", include_str!("../templates/staff/form_builder.html")),
     ("email/account.html", include_str!("../templates/email/account.html")),
     ("email/account.txt", include_str!("../templates/email/account.txt")),
 ];

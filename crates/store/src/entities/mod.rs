@@ -4,6 +4,7 @@ pub mod access_rule;
 pub mod audit_log;
 pub mod citizen;
 pub mod document;
+pub mod form_draft;
 pub mod form_version;
 pub mod identity_photo;
 pub mod known_device;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub const SERVICES: &str = "services.toml";
 pub const FORMS: &str = "forms";
 const MAX_SERVICES_BYTES: usize = 128 * 1024;
-const MAX_FORM_BYTES: usize = 256 * 1024;
+pub const MAX_FORM_BYTES: usize = 256 * 1024;
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_DESCRIPTION_CHARS: usize = 2_000;
 

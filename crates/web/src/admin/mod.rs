@@ -4,6 +4,7 @@
 //! the admin typed; a stale one says who saved first and when.
 
 pub mod api;
+pub mod builder;
 pub mod pages;
 
 use app::admin::{AdminError, Problem};

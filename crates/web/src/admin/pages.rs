@@ -24,7 +24,7 @@ use crate::accounts::login::HtmlForm;
 use crate::backoffice::view::{Me, me, render};
 use crate::backoffice::{Can, check_csrf};
 use crate::error::AppError;
-use crate::extract::{Path, Query};
+use crate::extract::Query;
 use crate::form_errors::ErrorLink;
 use crate::i18n::RequestLang;
 use crate::requests::view::when;
@@ -43,8 +43,6 @@ pub fn router() -> Router<AppState> {
         .route("/staff/settings/working-days", post(working_days))
         .route("/staff/settings/terms", post(terms))
         .route("/staff/settings/services", get(services_page).post(services))
-        .route("/staff/settings/forms/{key}", get(form_page).post(form))
-        .route("/staff/settings/forms/{key}/export", get(form_export))
 }
 
 /// Every settings page route, as `(method, path)`, for the route × role test.
@@ -60,39 +58,36 @@ pub const PAGES: &[(&str, &str)] = &[
     ("POST", "/staff/settings/terms"),
     ("GET", "/staff/settings/services"),
     ("POST", "/staff/settings/services"),
-    ("GET", "/staff/settings/forms/{key}"),
-    ("POST", "/staff/settings/forms/{key}"),
-    ("GET", "/staff/settings/forms/{key}/export"),
 ];
 
 /// One input of a settings form, with its label, value and message, as `staff/settings_input.html`
 /// draws it.
 #[derive(Serialize, Clone)]
-struct Input {
-    name: String,
-    id: String,
-    label: String,
-    value: String,
-    kind: &'static str,
-    hint: Option<String>,
-    error: Option<String>,
-    required: bool,
-    checked: bool,
-    options: Vec<Opt>,
+pub(super) struct Input {
+    pub(super) name: String,
+    pub(super) id: String,
+    pub(super) label: String,
+    pub(super) value: String,
+    pub(super) kind: &'static str,
+    pub(super) hint: Option<String>,
+    pub(super) error: Option<String>,
+    pub(super) required: bool,
+    pub(super) checked: bool,
+    pub(super) options: Vec<Opt>,
 }
 
 #[derive(Serialize, Clone)]
-struct Opt {
-    value: String,
-    label: String,
-    selected: bool,
+pub(super) struct Opt {
+    pub(super) value: String,
+    pub(super) label: String,
+    pub(super) selected: bool,
 }
 
 /// The messages of a refused change, by field path, and its error summary.
 #[derive(Default)]
-struct Refusal {
-    messages: BTreeMap<String, String>,
-    summary: Vec<ErrorLink>,
+pub(super) struct Refusal {
+    pub(super) messages: BTreeMap<String, String>,
+    pub(super) summary: Vec<ErrorLink>,
 }
 
 /// Percent-encodes a query value.
@@ -100,23 +95,23 @@ fn url_query(value: &str) -> String {
     value.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
-fn input_id(name: &str) -> String {
+pub(super) fn input_id(name: &str) -> String {
     let cleaned: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
     format!("f-{cleaned}")
 }
 
-struct Inputs<'a> {
-    state: &'a AppState,
-    lang: Lang,
-    refusal: &'a Refusal,
+pub(super) struct Inputs<'a> {
+    pub(super) state: &'a AppState,
+    pub(super) lang: Lang,
+    pub(super) refusal: &'a Refusal,
 }
 
 impl Inputs<'_> {
-    fn t(&self, key: &str) -> String {
+    pub(super) fn t(&self, key: &str) -> String {
         self.state.views.t(self.lang, key)
     }
 
-    fn make(&self, name: &str, label_key: &str, kind: &'static str, value: impl Into<String>, required: bool) -> Input {
+    pub(super) fn make(&self, name: &str, label_key: &str, kind: &'static str, value: impl Into<String>, required: bool) -> Input {
         Input {
             name: name.to_owned(),
             id: input_id(name),
@@ -131,15 +126,15 @@ impl Inputs<'_> {
         }
     }
 
-    fn text(&self, name: &str, label_key: &str, value: &str, required: bool) -> Input {
+    pub(super) fn text(&self, name: &str, label_key: &str, value: &str, required: bool) -> Input {
         self.make(name, label_key, "text", value, required)
     }
 
-    fn check(&self, name: &str, label_key: &str, checked: bool) -> Input {
+    pub(super) fn check(&self, name: &str, label_key: &str, checked: bool) -> Input {
         Input { checked, ..self.make(name, label_key, "checkbox", "1", false) }
     }
 
-    fn hinted(&self, mut input: Input, hint_key: &str) -> Input {
+    pub(super) fn hinted(&self, mut input: Input, hint_key: &str) -> Input {
         input.hint = Some(self.t(&format!("admin.hint.{hint_key}")));
         input
     }
@@ -147,7 +142,7 @@ impl Inputs<'_> {
 
 /// A refused change as messages at fields: `refusal` for the page, `prefix` put before each path
 /// so that it names the page's input (`categories[0].`…).
-fn refusal(state: &AppState, lang: Lang, problems: &[Problem], label: impl Fn(&str) -> String) -> Refusal {
+pub(super) fn refusal(state: &AppState, lang: Lang, problems: &[Problem], label: impl Fn(&str) -> String) -> Refusal {
     let mut r = Refusal::default();
     for p in problems {
         let issue = issue(p);
@@ -303,13 +298,16 @@ async fn render_settings(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Done {
-    done: String,
+pub(super) struct Done {
+    pub(super) done: String,
 }
 
-const DONE: &[&str] = &["general", "logo", "identity", "notifications", "working_days", "terms", "services", "form"];
+const DONE: &[&str] = &[
+    "general", "logo", "identity", "notifications", "working_days", "terms", "services", "form", "builder_saved", "builder_added", "builder_deleted",
+    "builder_imported", "builder_discarded",
+];
 
-fn done_key(q: &Done) -> Option<String> {
+pub(super) fn done_key(q: &Done) -> Option<String> {
     DONE.contains(&q.done.as_str()).then(|| format!("admin.done.{}", q.done))
 }
 
@@ -324,18 +322,18 @@ async fn page(
 }
 
 /// A posted form's fields, by name (a repeated name keeps its first value).
-struct Posted(Vec<(String, String)>);
+pub(super) struct Posted(pub(super) Vec<(String, String)>);
 
 impl Posted {
-    fn get(&self, name: &str) -> String {
+    pub(super) fn get(&self, name: &str) -> String {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
     }
 
-    fn has(&self, name: &str) -> bool {
+    pub(super) fn has(&self, name: &str) -> bool {
         self.0.iter().any(|(k, _)| k == name)
     }
 
-    fn optional(&self, name: &str) -> Option<String> {
+    pub(super) fn optional(&self, name: &str) -> Option<String> {
         Some(self.get(name).trim().to_owned()).filter(|v| !v.is_empty())
     }
 }
@@ -369,7 +367,7 @@ fn saved(state: &AppState, to: &str, done: &str) -> Response {
 
 /// The status and refusal a failed change comes back with; `Err` for what is not the admin's
 /// to fix.
-fn refused(state: &AppState, lang: Lang, e: AdminError, label: impl Fn(&str) -> String) -> Result<(StatusCode, Refusal, Option<String>), AppError> {
+pub(super) fn refused(state: &AppState, lang: Lang, e: AdminError, label: impl Fn(&str) -> String) -> Result<(StatusCode, Refusal, Option<String>), AppError> {
     match e {
         AdminError::Invalid(problems) => Ok((StatusCode::UNPROCESSABLE_ENTITY, refusal(state, lang, &problems, label), None)),
         AdminError::Stale { by, at } => {
@@ -890,153 +888,4 @@ async fn services(
             render_services(&state, &tenant, lang, &can, None, Some(failure), Some(after)).await
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Forms
-
-#[derive(Serialize)]
-struct FormEditPage {
-    me: Me,
-    done: Option<String>,
-    error: Option<String>,
-    revision: String,
-    key: String,
-    /// The published version, if any.
-    version: Option<u32>,
-    json: String,
-    json_error: Option<String>,
-    summary: Vec<ErrorLink>,
-    preview: Option<crate::services::form_view::Preview>,
-}
-
-fn form_key_ok(key: &str) -> bool {
-    key.len() <= 64 && key.bytes().next().is_some_and(|b| b.is_ascii_lowercase()) && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// A new form's starting point: a title and one required text field.
-fn starter(key: &str) -> String {
-    let value = serde_json::json!({
-        "key": key,
-        "version": 1,
-        "title": { "th": "แบบคำขอ", "en": "Request form" },
-        "fields": [
-            { "key": "details", "type": "long_text", "required": true, "label": { "th": "รายละเอียด", "en": "Details" } }
-        ]
-    });
-    serde_json::to_string_pretty(&value).unwrap_or_default()
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn render_form(
-    state: &AppState,
-    tenant: &Tenant,
-    lang: Lang,
-    can: &Can<ConfigureTenant>,
-    key: &str,
-    done: Option<String>,
-    json: Option<String>,
-    failure: Option<(StatusCode, Refusal, Option<String>)>,
-    preview: Option<crate::services::form_view::Preview>,
-) -> Result<Response, AppError> {
-    let s = admin::load(&state.app, &can.granted).await.map_err(|e| super::app_error(e, lang))?;
-    let current = s.bundle.services.forms.iter().find(|f| f.key == key);
-    let (status, refusal, error) = failure.unwrap_or((StatusCode::OK, Refusal::default(), None));
-    let json = json.unwrap_or_else(|| current.map_or_else(|| starter(key), |f| f.pretty_json()));
-    let preview = match preview {
-        Some(p) => Some(p),
-        None if refusal.summary.is_empty() => current.and_then(|f| serde_json::from_str::<domain::form::FormSchema>(&f.json).ok()).map(|schema| crate::services::form_view::Preview::of(lang, &schema)),
-        None => None,
-    };
-    let page = FormEditPage {
-        me: me(state, &can.who).await,
-        done,
-        error,
-        revision: s.revision.clone(),
-        key: key.to_owned(),
-        version: current.map(|f| f.version),
-        json,
-        json_error: (!refusal.summary.is_empty()).then(|| state.views.t(lang, "admin.forms.has_problems")),
-        summary: refusal.summary,
-        preview,
-    };
-    render(state, tenant, lang, &format!("/staff/settings/forms/{key}"), "staff/settings_form.html", status, &page)
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct FormQuery {
-    done: String,
-    /// From the "new form" box: `/staff/settings/forms/new?key=…`.
-    key: String,
-}
-
-async fn form_page(
-    State(state): State<AppState>,
-    tenant: Tenant,
-    RequestLang(lang): RequestLang,
-    can: Can<ConfigureTenant>,
-    Path(key): Path<String>,
-    Query(q): Query<FormQuery>,
-) -> Result<Response, AppError> {
-    if key == "new" {
-        let wanted = q.key.trim();
-        return Ok(if form_key_ok(wanted) && wanted != "new" {
-            Redirect::to(&format!("/staff/settings/forms/{wanted}")).into_response()
-        } else {
-            Redirect::to("/staff/settings/services#forms").into_response()
-        });
-    }
-    if !form_key_ok(&key) {
-        return Err(AppError::NotFound);
-    }
-    let done = Done { done: q.done };
-    render_form(&state, &tenant, lang, &can, &key, done_key(&done), None, None, None).await
-}
-
-async fn form(
-    State(state): State<AppState>,
-    tenant: Tenant,
-    RequestLang(lang): RequestLang,
-    can: Can<ConfigureTenant>,
-    Path(key): Path<String>,
-    HtmlForm(pairs): HtmlForm<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    let f = Posted(pairs);
-    check_csrf(&can.who, &f.get("csrf_token"))?;
-    if !form_key_ok(&key) {
-        return Err(AppError::NotFound);
-    }
-    let json = f.get("json");
-    let label = |field: &str| if field.is_empty() || field == "form" { state.views.t(lang, "admin.forms.json") } else { field.to_owned() };
-    if f.get("action") == "preview" {
-        return match admin::check_form(&state.app, &can.granted, &key, &json).await {
-            Ok(form) => {
-                let schema: domain::form::FormSchema = serde_json::from_str(&form.json).map_err(|e| AppError::Internal(e.into()))?;
-                let preview = crate::services::form_view::Preview::of(lang, &schema);
-                render_form(&state, &tenant, lang, &can, &key, None, Some(json), None, Some(preview)).await
-            }
-            Err(e) => {
-                let failure = refused(&state, lang, e, label)?;
-                render_form(&state, &tenant, lang, &can, &key, None, Some(json), Some(failure), None).await
-            }
-        };
-    }
-    match admin::publish_form(&state.app, &can.granted, &f.get("revision"), &key, &json).await {
-        Ok(_) => {
-            state.tenants.invalidate_all();
-            Ok(Redirect::to(&format!("/staff/settings/forms/{key}?done=form")).into_response())
-        }
-        Err(e) => {
-            let failure = refused(&state, lang, e, label)?;
-            render_form(&state, &tenant, lang, &can, &key, None, Some(json), Some(failure), None).await
-        }
-    }
-}
-
-/// The published form as `<key>.json`, to keep or to edit elsewhere and paste back.
-async fn form_export(State(state): State<AppState>, RequestLang(lang): RequestLang, can: Can<ConfigureTenant>, Path(key): Path<String>) -> Result<Response, AppError> {
-    let json = admin::form_json(&state.app, &can.granted, &key).await.map_err(|e| super::app_error(e, lang))?;
-    let disposition = format!("attachment; filename=\"{key}.json\"");
-    Ok(([(header::CONTENT_TYPE, "application/json".to_owned()), (header::CONTENT_DISPOSITION, disposition)], json).into_response())
 }

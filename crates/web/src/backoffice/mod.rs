@@ -61,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(team::router())
         .merge(api::router())
         .merge(crate::admin::pages::router())
+        .merge(crate::admin::builder::router())
         .merge(crate::admin::api::router())
 }
 
