@@ -490,3 +490,25 @@ async fn an_admin_builds_a_form_field_by_field_publishes_it_under_a_new_service_
     let form_page = citizen_browser.get("/services/tree_cutting").await.text().await.expect("page");
     assert!(form_page.contains("ภาพถ่ายต้นไม้") && form_page.contains("data-show-when=\"reason=danger\""), "the citizen gets the new form");
 }
+
+#[tokio::test]
+async fn the_citizen_is_e_mailed_at_the_changes_the_admin_chose_and_always_at_completion() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let (status, after) = admin.change(&app, "/api/v1/admin/notifications", json!({ "on_rejected": true })).await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(after["notifications"]["on_rejected"], true);
+    let officer = add_staff(&app, "demo", Role::Officer).await;
+    let token = staff_token(&app, DEMO, &officer).await;
+    let citizen = TestCitizen::new();
+    let stored = citizen.insert(&app, "demo").await;
+    let received = insert_request(&app, "demo", stored.id, 20).await.request;
+    let rejected = insert_request(&app, "demo", stored.id, 10).await.request;
+    let status_of = |id: uuid::Uuid| format!("/api/v1/backoffice/requests/{id}/status");
+    assert_eq!(post_json(&app, DEMO, &token, &status_of(received.id), json!({ "to": "received", "version": 1 })).await.0, 200);
+    assert_eq!(post_json(&app, DEMO, &token, &status_of(rejected.id), json!({ "to": "rejected", "version": 1, "note": "เอกสารไม่ครบ" })).await.0, 200);
+    let mail = eservice_tests::auth::delivered_mail(&app).await;
+    let about = |reference: &str| mail.iter().any(|m| m.to.contains(&citizen.email) && m.subject.contains(reference));
+    assert!(about(&rejected.reference), "the rejection e-mails, as chosen");
+    assert!(!about(&received.reference), "receiving does not, as chosen");
+}

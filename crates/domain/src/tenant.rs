@@ -134,9 +134,36 @@ impl Default for BackOffice {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Notifications {
-    /// Also e-mail when staff receive, start or reject a request.
+    /// Also e-mail when staff receive, start or reject a request (all three below).
     #[serde(default)]
     pub on_every_status_change: bool,
+    /// E-mail when staff receive the request (เจ้าหน้าที่รับเรื่อง).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub on_received: bool,
+    /// E-mail when work on it starts (กำลังดำเนินการ).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub on_in_progress: bool,
+    /// E-mail when it is rejected (ไม่อนุมัติ), with the reason.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub on_rejected: bool,
+}
+
+impl Notifications {
+    /// Whether a change to `to` e-mails the citizen: completion always does (the seed: "at once").
+    pub fn emails_on(&self, to: crate::request::Status) -> bool {
+        use crate::request::Status;
+        match to {
+            Status::Completed => true,
+            Status::Received => self.on_every_status_change || self.on_received,
+            Status::InProgress => self.on_every_status_change || self.on_in_progress,
+            Status::Rejected => self.on_every_status_change || self.on_rejected,
+            Status::Submitted => false,
+        }
+    }
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -486,6 +513,18 @@ mod tests {
         assert!(!text.lines().any(|l| l.starts_with("status")), "a tenant's status is not part of its folder:\n{text}");
         let back: TenantManifest = toml::from_str(&text).expect("reads back");
         assert_eq!(back.validate().expect("valid"), m.validate().expect("valid"));
+    }
+
+    #[test]
+    fn completion_always_e_mails_and_each_other_change_as_the_tenant_chose() {
+        use crate::request::Status;
+        let none = Notifications::default();
+        assert!(none.emails_on(Status::Completed));
+        assert!(!none.emails_on(Status::Received) && !none.emails_on(Status::Rejected));
+        let some = Notifications { on_rejected: true, ..Notifications::default() };
+        assert!(some.emails_on(Status::Rejected) && !some.emails_on(Status::InProgress));
+        let every = Notifications { on_every_status_change: true, ..Notifications::default() };
+        assert!([Status::Received, Status::InProgress, Status::Rejected, Status::Completed].iter().all(|s| every.emails_on(*s)));
     }
 
     #[test]

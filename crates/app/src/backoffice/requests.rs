@@ -222,7 +222,7 @@ pub async fn change_status(
         Some(json!({ "status": after.status, "version": after.version, "note": wanted.note })),
     )
     .await?;
-    if track::notifies(wanted.to, tenant.settings.notifications.on_every_status_change) {
+    if tenant.settings.notifications.emails_on(wanted.to) {
         let letter = app.letters.status_changed(tenant, &citizen, &after, wanted.to).map_err(ProcessError::Letter)?;
         store::outbox::enqueue_email(&txn, Some(scope.tenant_id()), &letter).await?;
     }

@@ -1,7 +1,6 @@
 //! Reading a citizen's requests back (always scoped to the tenant, and to the citizen where the
 //! citizen asks). Staff move requests with `requests::process::move_status`.
 
-use domain::request::Status;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -99,11 +98,6 @@ pub async fn events<C: ConnectionTrait>(db: &C, scope: Scope, request_id: Uuid) 
         .await
 }
 
-/// Whether a status change e-mails the citizen. Completion always does (the seed: "at once");
-/// the other changes do when the tenant chose `notifications.on_every_status_change`.
-pub fn notifies(to: Status, on_every_change: bool) -> bool {
-    to == Status::Completed || on_every_change
-}
 
 /// The references of the citizen's requests among `ids`, in one query (for listing documents).
 pub async fn references_for_citizen<C: ConnectionTrait>(

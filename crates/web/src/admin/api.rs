@@ -222,6 +222,9 @@ async fn identity(
 struct NotificationsBody {
     revision: String,
     on_every_status_change: bool,
+    on_received: bool,
+    on_in_progress: bool,
+    on_rejected: bool,
 }
 
 async fn notifications(
@@ -230,7 +233,12 @@ async fn notifications(
     can: Can<ConfigureTenant>,
     ApiJson(b): ApiJson<NotificationsBody>,
 ) -> Result<Json<SettingsView>, AppError> {
-    let choice = Notifications { on_every_status_change: b.on_every_status_change };
+    let choice = Notifications {
+        on_every_status_change: b.on_every_status_change,
+        on_received: b.on_received,
+        on_in_progress: b.on_in_progress,
+        on_rejected: b.on_rejected,
+    };
     let s = admin::save_notifications(&state.app, &can.granted, &b.revision, choice).await.map_err(|e| app_error(e, lang))?;
     Ok(changed(&state, s))
 }

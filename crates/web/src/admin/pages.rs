@@ -256,8 +256,12 @@ async fn render_settings(
             ]
         })
         .collect();
-    let notifications =
-        vec![i.hinted(i.check("on_every_status_change", "on_every_status_change", settings.notifications.on_every_status_change), "on_every_status_change")];
+    let n = &settings.notifications;
+    let notifications = vec![
+        i.check("on_received", "on_received", n.emails_on(domain::request::Status::Received)),
+        i.check("on_in_progress", "on_in_progress", n.emails_on(domain::request::Status::InProgress)),
+        i.hinted(i.check("on_rejected", "on_rejected", n.emails_on(domain::request::Status::Rejected)), "on_every_status_change"),
+    ];
     let (office, days_text) = typed.working.clone().unwrap_or_else(|| {
         let days = settings.back_office.closure_days.iter().map(|d| domain::locale::format_date(*d, lang)).collect::<Vec<_>>().join("\n");
         (settings.back_office.clone(), days)
@@ -531,7 +535,12 @@ async fn notifications(
 ) -> Result<Response, AppError> {
     let f = Posted(pairs);
     check_csrf(&can.who, &f.get("csrf_token"))?;
-    let choice = Notifications { on_every_status_change: f.has("on_every_status_change") };
+    let choice = Notifications {
+        on_every_status_change: false,
+        on_received: f.has("on_received"),
+        on_in_progress: f.has("on_in_progress"),
+        on_rejected: f.has("on_rejected"),
+    };
     match admin::save_notifications(&state.app, &can.granted, &f.get("revision"), choice).await {
         Ok(_) => Ok(saved(&state, "/staff/settings", "notifications")),
         Err(e) => {
