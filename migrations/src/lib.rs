@@ -18,6 +18,7 @@ mod m20261203_000002_add_object_key_indexes;
 mod m20261204_000001_add_tenant_admin;
 mod m20261204_000002_create_terms_acceptances;
 mod m20261204_000003_create_form_drafts;
+mod m20261204_000004_create_tenant_assets;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_add_tenant_admin::Migration),
             Box::new(m20261204_000002_create_terms_acceptances::Migration),
             Box::new(m20261204_000003_create_form_drafts::Migration),
+            Box::new(m20261204_000004_create_tenant_assets::Migration),
         ]
     }
 }

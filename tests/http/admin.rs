@@ -209,6 +209,26 @@ async fn a_new_form_version_is_used_for_new_requests_while_an_old_request_keeps_
     assert_eq!(status, 422, "{refused}");
     assert!(fields(&refused).iter().any(|f| f.starts_with("fields[")), "{refused}");
     assert_eq!(offered_version(&app, &old.form_key).await, Some(version + 1), "still the good one");
+
+    // A rule on a field that is not there, and a number whose smallest is above its largest.
+    let (_, current) = {
+        let response = app.get(DEMO, &format!("/api/v1/admin/forms/{}", old.form_key)).bearer_auth(&admin.token).send().await.expect("get");
+        (response.status(), response.json::<Value>().await.expect("json"))
+    };
+    let mut broken = current.clone();
+    broken["fields"].as_array_mut().expect("fields").push(json!({
+        "key": "conditional", "type": "text", "label": { "th": "มีเงื่อนไข", "en": "Conditional" },
+        "show_when": { "field": "no_such_field", "equals": "x" }
+    }));
+    broken["fields"].as_array_mut().expect("fields").push(json!({
+        "key": "amount", "type": "number", "label": { "th": "จำนวน", "en": "Amount" }, "min": 10, "max": 1
+    }));
+    let (status, refused) = admin.change(&app, &format!("/api/v1/admin/forms/{}", old.form_key), json!({ "schema": broken })).await;
+    assert_eq!(status, 422, "{refused}");
+    let count = current["fields"].as_array().expect("fields").len();
+    let named = fields(&refused);
+    assert!(named.iter().any(|f| f.starts_with(&format!("fields[{count}]"))), "the rule's field is named: {named:?}");
+    assert!(named.iter().any(|f| f.starts_with(&format!("fields[{}]", count + 1))), "the number's field is named: {named:?}");
 }
 
 #[tokio::test]
@@ -228,6 +248,7 @@ async fn a_logo_is_redrawn_as_png_and_an_svg_with_script_or_a_non_image_is_refus
         (br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec(), "x.svg", "svg_script"),
         (b"just some text, not a picture".to_vec(), "x.png", "not_image"),
         (vec![0u8; 0], "empty.png", "required"),
+        (eservice_tests::registration::png_photo(2400, 2400).into_iter().chain(std::iter::repeat_n(0u8, 1024 * 1024)).collect(), "huge.png", "too_large"),
     ] {
         let response = app.post(DEMO, "/api/v1/admin/logo").bearer_auth(&admin.token).multipart(upload(bytes, name, admin.revision(&app).await)).send().await.expect("post");
         assert_eq!(response.status(), 422, "{name}");
@@ -511,4 +532,58 @@ async fn the_citizen_is_e_mailed_at_the_changes_the_admin_chose_and_always_at_co
     let about = |reference: &str| mail.iter().any(|m| m.to.contains(&citizen.email) && m.subject.contains(reference));
     assert!(about(&rejected.reference), "the rejection e-mails, as chosen");
     assert!(!about(&received.reference), "receiving does not, as chosen");
+}
+
+#[tokio::test]
+async fn a_photo_slot_shows_the_example_picture_the_admin_gave_it_and_keeps_it_through_other_changes() {
+    let app = spawn_app().await;
+    let admin = admin(&app).await;
+    let upload = |revision: String, slot: &str, bytes: Vec<u8>| {
+        reqwest::multipart::Form::new().text("revision", revision).text("slot", slot.to_owned()).part("example", reqwest::multipart::Part::bytes(bytes).file_name("front.jpg"))
+    };
+    let picture = eservice_tests::registration::png_photo(400, 300);
+    let response = app.post(DEMO, "/api/v1/admin/identity/example").bearer_auth(&admin.token).multipart(upload(admin.revision(&app).await, "1", picture)).send().await.expect("post");
+    let status = response.status();
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(status, 200, "{body}");
+    let example = body["identity"]["slots"][0]["example"].as_str().expect("named").to_owned();
+    assert!(example.starts_with("slot-1-example."), "{example}");
+    let served = app.get(DEMO, "/branding/slots/1").send().await.expect("get");
+    assert!(["image/png", "image/jpeg"].contains(&served.headers()["content-type"].to_str().expect("type")));
+    let bytes = served.bytes().await.expect("bytes");
+    assert!(bytes.len() <= store::tenant_dir::MAX_EXAMPLE_BYTES, "small enough for a tenant folder");
+    assert_eq!(eservice_tests::registration::jpeg_size(&bytes).map(|(w, _)| w <= 480).unwrap_or(true), true, "shrunk");
+    assert_eq!(app.get(DEMO, "/branding/slots/3").send().await.expect("get").status(), 404, "demo asks for two photos");
+
+    // The citizen's "ยืนยันตัวตน" step shows it next to the slot's input.
+    let citizen = TestCitizen::new();
+    citizen.insert(&app, "demo").await;
+    let mut browser = Browser::new(&app, DEMO);
+    browser.login_as(&citizen).await;
+    let page = browser.get("/register/identity").await.text().await.expect("page");
+    assert!(page.contains("src=\"/branding/slots/1?v="), "the example is on the step");
+
+    // Renaming the slots keeps the picture; a slot that is not named cannot take one; not an image is refused.
+    let mut rules = body["identity"].clone();
+    rules["slots"][0]["name_th"] = json!("ด้านหน้าบัตร (ชัดเจน)");
+    rules["slots"][0].as_object_mut().expect("slot").remove("example");
+    let (status, after) = admin.change(&app, "/api/v1/admin/identity", rules).await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(after["identity"]["slots"][0]["example"], example.as_str());
+    let response = app.post(DEMO, "/api/v1/admin/identity/example").bearer_auth(&admin.token).multipart(upload(admin.revision(&app).await, "5", eservice_tests::registration::png_photo(300, 200))).send().await.expect("post");
+    assert_eq!(response.status(), 422);
+    let response = app.post(DEMO, "/api/v1/admin/identity/example").bearer_auth(&admin.token).multipart(upload(admin.revision(&app).await, "1", b"not a picture".to_vec())).send().await.expect("post");
+    assert_eq!(response.status(), 422);
+    let refused: Value = response.json().await.expect("json");
+    assert_eq!(refused["error"]["fields"][0]["field"], "identity.slots[0].example");
+
+    // Exported with the folder, and read back the same.
+    let scope = tenant_record(&app, "demo").await.scope();
+    let bundle = store::tenants::stored_bundle(app.db(), scope).await.expect("db").expect("stored");
+    let dir = tempfile::tempdir().expect("temp");
+    let folder = dir.path().join("demo");
+    bundle.write_dir(&folder).expect("export");
+    assert!(folder.join(&example).is_file());
+    let reloaded = store::tenant_dir::load_dir(&folder).expect("reads back");
+    assert_eq!(reloaded.digest(), bundle.digest(), "the round trip changes nothing");
 }

@@ -392,7 +392,7 @@ async fn every_back_office_call_is_allowed_forbidden_or_not_found_as_the_role_sa
                 ("anonymous" | "deactivated" | "other tenant's admin", _) => &[401],
                 ("officer" | "narrowed", p) if p.ends_with("/audit") || p.contains("/backoffice/staff") || p.starts_with("/api/v1/admin/") => &[403],
                 // A logo is a multipart upload: sent here as JSON, it is a bad request once allowed.
-                ("admin", "/api/v1/admin/logo") => &[400],
+                ("admin", "/api/v1/admin/logo" | "/api/v1/admin/identity/example") => &[400],
                 ("narrowed", p) if p.contains("/requests/") => &[403],
                 (_, p) if p.contains("/documents/") => &[404],
                 _ => &[200, 201, 409, 422],

@@ -275,6 +275,14 @@ async fn every_documented_call_answers_as_the_document_says() {
     assert_eq!((status, &accepted["terms_to_accept"]), (200, &Value::Null), "{accepted}");
     let identity = json!({ "revision": revision(&settings), "photo_count": 2, "watermark_text": "ใช้ยืนยันตัวตนเท่านั้น", "slots": [{ "name_th": "ด้านหน้า", "name_en": "Front" }] });
     let (_, settings) = calls.call("POST", &ad("/identity"), &ad("/identity"), Some(&admin_token), Body::Json(identity)).await;
+    let example = |revision: String, slot: &str, bytes: Vec<u8>| {
+        Form::new().text("revision", revision).text("slot", slot.to_owned()).part("example", Part::bytes(bytes).file_name("front.png"))
+    };
+    let picture = eservice_tests::registration::png_photo(300, 200);
+    let (status, settings) =
+        calls.call("POST", &ad("/identity/example"), &ad("/identity/example"), Some(&admin_token), Body::Multipart(example(revision(&settings), "1", picture.clone()))).await;
+    assert_eq!(status, 200, "{settings}");
+    calls.call("POST", &ad("/identity/example"), &ad("/identity/example"), Some(&admin_token), Body::Multipart(example(revision(&settings), "4", picture))).await;
     let too_many = json!({ "revision": revision(&settings), "photo_count": 9, "watermark_text": "x" });
     calls.call("POST", &ad("/identity"), &ad("/identity"), Some(&admin_token), Body::Json(too_many)).await;
     let notices = json!({ "revision": revision(&settings), "on_every_status_change": true });

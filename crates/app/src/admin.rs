@@ -136,7 +136,16 @@ pub async fn save_general(app: &App, granted: &Granted<ConfigureTenant>, revisio
 
 /// How many ID photos, what each is, and the stamp's text.
 pub async fn save_identity(app: &App, granted: &Granted<ConfigureTenant>, revision: &str, rules: IdentityRules) -> Result<Settings, AdminError> {
+    let mut rules = rules;
     change(app, granted, revision, Part::Identity, move |b| {
+        // A slot keeps its example picture (changed on its own) unless the rules name another.
+        for (i, slot) in rules.slots.iter_mut().enumerate() {
+            if slot.example.is_none() {
+                slot.example = b.tenant.settings.identity.slots.get(i).and_then(|s| s.example.clone());
+            }
+        }
+        let named: Vec<String> = rules.slots.iter().filter_map(|s| s.example.clone()).collect();
+        b.examples.retain(|e| named.contains(&e.file));
         b.tenant.settings.identity = rules;
         Ok(())
     })
@@ -200,6 +209,56 @@ pub async fn save_logo(app: &App, granted: &Granted<ConfigureTenant>, revision: 
     change(app, granted, revision, Part::Logo, move |b| {
         b.logo = drawn.bytes;
         b.logo_mime = drawn.mime;
+        Ok(())
+    })
+    .await
+}
+
+/// The largest side of a photo slot's example picture.
+const EXAMPLE_MAX_SIDE: u32 = 480;
+
+/// A photo slot's example picture (0-based `slot`): an upload re-encoded as a PNG of at most
+/// 480 px, or none to remove it. The slot must be one the tenant names.
+pub async fn save_slot_example(
+    app: &App,
+    granted: &Granted<ConfigureTenant>,
+    revision: &str,
+    slot: usize,
+    upload: Option<bytes::Bytes>,
+) -> Result<Settings, AdminError> {
+    let field = format!("identity.slots[{slot}].example");
+    let refused = |code: &str| AdminError::Invalid(vec![Problem::new(field.clone(), code)]);
+    let drawn = match upload {
+        None => None,
+        Some(bytes) if bytes.is_empty() => return Err(refused("required")),
+        Some(bytes) if bytes.len() > MAX_LOGO_BYTES => return Err(refused("too_large")),
+        Some(bytes) => {
+            let max = store::tenant_dir::MAX_EXAMPLE_BYTES;
+            let picture = tokio::task::spawn_blocking(move || files::process_picture_within(&bytes, EXAMPLE_MAX_SIDE, max, &files::ImageLimits::default()))
+                .await
+                .map_err(|e| DbErr::Custom(format!("picture task failed: {e}")))?
+                .map_err(|e| refused(if e == files::ImageError::UnsupportedType { "not_image" } else { e.code() }))?;
+            Some(picture)
+        }
+    };
+    let extension = if drawn.as_ref().is_some_and(|p| p.mime == "image/jpeg") { "jpg" } else { "png" };
+    let file = format!("slot-{}-example.{extension}", slot + 1);
+    change(app, granted, revision, Part::Identity, move |b| {
+        let Some(rules) = b.tenant.settings.identity.slots.get_mut(slot) else {
+            return Err(vec![Problem::new("identity.slots", "name the photo before giving it an example")]);
+        };
+        let old = rules.example.take();
+        b.examples.retain(|e| e.file != file && Some(&e.file) != old.as_ref());
+        match drawn {
+            Some(picture) => {
+                rules.example = Some(file.clone());
+                b.examples.push(store::tenant_dir::SlotExample { file, mime: picture.mime, bytes: picture.bytes });
+            }
+            None => rules.example = None,
+        }
+        let named: Vec<String> = b.tenant.settings.identity.slots.iter().filter_map(|s| s.example.clone()).collect();
+        b.examples.retain(|e| named.contains(&e.file));
+        b.examples.sort_by_key(|e| named.iter().position(|n| *n == e.file));
         Ok(())
     })
     .await

@@ -211,6 +211,9 @@ pub struct PhotoSlot {
     /// holding the card.
     #[serde(default = "card_by_default", skip_serializing_if = "is_card")]
     pub card: bool,
+    /// A small example picture of such a photo, a PNG, JPEG or WebP file in the tenant folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<String>,
 }
 
 fn card_by_default() -> bool {
@@ -338,6 +341,9 @@ impl TenantManifest {
                     require_text(&mut errors, &format!("identity.slots[{i}].hint_{lang}"), hint, 300);
                 }
             }
+            if let Some(example) = &slot.example {
+                require_text(&mut errors, &format!("identity.slots[{i}].example"), example, 100);
+            }
         }
         require_text(&mut errors, "contact.address_th", &self.contact.address_th, 500);
         require_text(&mut errors, "contact.address_en", &self.contact.address_en, 500);
@@ -464,7 +470,7 @@ mod tests {
     #[test]
     fn photo_slots_are_named_in_both_languages_and_no_more_than_the_photos() {
         let mut m = manifest();
-        let slot = |th: &str| PhotoSlot { name_th: th.into(), name_en: "Front".into(), hint_th: None, hint_en: None, card: true };
+        let slot = |th: &str| PhotoSlot { name_th: th.into(), name_en: "Front".into(), hint_th: None, hint_en: None, card: true, example: None };
         m.identity.slots = vec![slot("ด้านหน้าบัตร"), slot(" ")];
         let errors = m.clone().validate().expect_err("a blank name");
         assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["identity.slots[1].name_th"]);

@@ -173,11 +173,7 @@ const LOGO_MAX_SIDE: u32 = 512;
 /// Decodes a municipality's logo, shrinks it if large and re-encodes it as PNG on white (it is
 /// shown on a white circle), so that nothing but pixels reaches the citizens' pages.
 pub fn process_logo(bytes: &[u8], limits: &ImageLimits) -> Result<ProcessedImage, ImageError> {
-    let mut logo = decode(bytes, limits)?;
-    if logo.width().max(logo.height()) > LOGO_MAX_SIDE {
-        logo = logo.resize(LOGO_MAX_SIDE, LOGO_MAX_SIDE, FilterType::CatmullRom);
-    }
-    encode_png(&flatten_onto_white(logo))
+    process_picture(bytes, LOGO_MAX_SIDE, limits)
 }
 
 /// An SVG logo: refused if it holds script or outside references ([`svg_hazard`]), else drawn
@@ -200,6 +196,27 @@ pub fn process_svg_logo(text: &str) -> Result<ProcessedImage, &'static str> {
         image::Rgb([over(r), over(g), over(b)])
     });
     encode_png(&rgb).map_err(|_| "not_svg")
+}
+
+/// A small picture (a photo slot's example): decoded, shrunk to `max_side` if larger, re-encoded
+/// as PNG on white.
+pub fn process_picture(bytes: &[u8], max_side: u32, limits: &ImageLimits) -> Result<ProcessedImage, ImageError> {
+    let mut picture = decode(bytes, limits)?;
+    if picture.width().max(picture.height()) > max_side {
+        picture = picture.resize(max_side, max_side, FilterType::CatmullRom);
+    }
+    encode_png(&flatten_onto_white(picture))
+}
+
+/// [`process_picture`], as a JPEG instead when the PNG would be over `max_bytes` (a photo).
+pub fn process_picture_within(bytes: &[u8], max_side: u32, max_bytes: usize, limits: &ImageLimits) -> Result<ProcessedImage, ImageError> {
+    let png = process_picture(bytes, max_side, limits)?;
+    if png.bytes.len() <= max_bytes {
+        return Ok(png);
+    }
+    let rgb = image::load_from_memory_with_format(&png.bytes, ImageFormat::Png).map_err(|_| ImageError::Corrupt)?.into_rgb8();
+    let jpeg = encode_jpeg(&rgb)?;
+    if jpeg.bytes.len() <= max_bytes { Ok(jpeg) } else { Err(ImageError::TooLarge) }
 }
 
 /// Why an SVG logo is refused: it could run script or load something from elsewhere. Checked on

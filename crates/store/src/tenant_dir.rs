@@ -24,7 +24,20 @@ pub struct TenantBundle {
     pub logo: Vec<u8>,
     pub logo_mime: &'static str,
     pub services: ServiceCatalogue,
+    /// The example pictures the photo slots name (`identity.slots[].example`), by file name.
+    pub examples: Vec<SlotExample>,
 }
+
+/// An example picture of an ID-photo slot: a PNG, JPEG or WebP, at most 256 KiB.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotExample {
+    pub file: String,
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// The largest example picture of a photo slot.
+pub const MAX_EXAMPLE_BYTES: usize = 256 * 1024;
 
 impl TenantBundle {
     /// A digest of everything applied; equal digests mean a second apply would change nothing.
@@ -45,6 +58,12 @@ impl TenantBundle {
             h.update([0u8]);
         }
         h.update(&self.logo);
+        for example in &self.examples {
+            h.update([0u8]);
+            h.update(example.file.as_bytes());
+            h.update([0u8]);
+            h.update(&example.bytes);
+        }
         if !self.services.is_empty() {
             h.update([0u8]);
             h.update(serde_json::to_string(&self.services).unwrap_or_default().as_bytes());
@@ -101,6 +120,9 @@ impl TenantBundle {
         }
         for form in &self.services.forms {
             files.push((Path::new(FORMS).join(format!("{}.json", form.key)), form.pretty_json().into_bytes()));
+        }
+        for example in &self.examples {
+            files.push((PathBuf::from(&example.file), example.bytes.clone()));
         }
         Ok(files)
     }
@@ -187,6 +209,16 @@ pub fn load_dir(dir: &Path) -> Result<TenantBundle, Vec<BundleError>> {
         mime
     });
     let services = services::load(dir, &mut errors);
+    let mut examples = Vec::new();
+    for (i, slot) in manifest.identity.slots.iter().enumerate() {
+        let Some(name) = slot.example.as_ref().filter(|n| !examples.iter().any(|e: &SlotExample| &e.file == *n)) else { continue };
+        let field = format!("identity.slots[{i}].example");
+        let Some(bytes) = read_named(dir, &manifest_path, &field, name, MAX_EXAMPLE_BYTES, &mut errors) else { continue };
+        match self::logo_mime(&bytes).filter(|m| *m != "image/svg+xml") {
+            Some(mime) => examples.push(SlotExample { file: name.clone(), mime, bytes }),
+            None => errors.push(err(&dir.join(name), Some(&field), "must be a PNG, JPEG or WebP image".into())),
+        }
+    }
     let tenant = manifest.validate().map_err(|field_errors| {
         field_errors
             .into_iter()
@@ -210,6 +242,7 @@ pub fn load_dir(dir: &Path) -> Result<TenantBundle, Vec<BundleError>> {
                 logo: logo.unwrap_or_default(),
                 logo_mime: logo_mime.unwrap_or("image/png"),
                 services,
+                examples,
             })
         }
         Ok(_) => Err(errors),

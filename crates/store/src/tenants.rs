@@ -1,7 +1,7 @@
 //! The tenants themselves: resolving a host to a tenant, applying definitions, listing.
 //! The tenant table is the root of tenancy, so these lookups are by nature not tenant-scoped.
 
-use crate::entities::{tenant, tenant_domain, tenant_terms};
+use crate::entities::{tenant, tenant_asset, tenant_domain, tenant_terms};
 use crate::tenant_dir::TenantBundle;
 use chrono::Utc;
 use domain::tenant::{TenantSettings, TenantStatus};
@@ -311,7 +311,25 @@ async fn store_parts<C: ConnectionTrait>(txn: &C, id: Uuid, bundle: &TenantBundl
             .await?;
         }
     }
+    tenant_asset::Entity::delete_many().filter(tenant_asset::Column::TenantId.eq(id)).exec(txn).await?;
+    for example in &bundle.examples {
+        tenant_asset::ActiveModel {
+            tenant_id: Set(id),
+            name: Set(example.file.clone()),
+            mime: Set(example.mime.to_owned()),
+            bytes: Set(example.bytes.clone()),
+        }
+        .insert(txn)
+        .await?;
+    }
     crate::services::store_catalogue(txn, crate::Scope::of(id), &bundle.services).await
+}
+
+/// The example picture of ID-photo slot `slot` (0-based) of the tenant, if it has one: its bytes
+/// and type.
+pub async fn slot_example(db: &DatabaseConnection, tenant: &TenantRecord, slot: usize) -> Result<Option<(Vec<u8>, String)>, DbErr> {
+    let Some(name) = tenant.settings.identity.slots.get(slot).and_then(|s| s.example.clone()) else { return Ok(None) };
+    Ok(tenant_asset::Entity::find_by_id((tenant.id, name)).one(db).await?.map(|a| (a.bytes, a.mime)))
 }
 
 /// A tenant as its folder would hold it, rebuilt from the database: what `tenant export` writes.
@@ -354,6 +372,20 @@ pub async fn stored<C: ConnectionTrait>(db: &C, scope: crate::Scope) -> Result<O
         _ => "image/png",
     };
     let services = crate::services::stored_catalogue(db, scope).await?;
+    let mut examples = Vec::new();
+    for asset in tenant_asset::Entity::find().filter(tenant_asset::Column::TenantId.eq(m.id)).all(db).await? {
+        let mime = match asset.mime.as_str() {
+            "image/jpeg" => "image/jpeg",
+            "image/webp" => "image/webp",
+            _ => "image/png",
+        };
+        // Only the pictures a slot names are the folder's.
+        if settings.identity.slots.iter().any(|s| s.example.as_deref() == Some(asset.name.as_str())) {
+            examples.push(crate::tenant_dir::SlotExample { file: asset.name, mime, bytes: asset.bytes });
+        }
+    }
+    // In the order the slots name them, as `load_dir` reads them.
+    examples.sort_by_key(|e| settings.identity.slots.iter().position(|s| s.example.as_deref() == Some(e.file.as_str())));
     let bundle = TenantBundle {
         tenant: domain::tenant::ValidTenant { slug, name_th: m.name_th, name_en: m.name_en, domains, settings },
         terms_th: terms.body_th,
@@ -361,6 +393,7 @@ pub async fn stored<C: ConnectionTrait>(db: &C, scope: crate::Scope) -> Result<O
         logo: m.logo.unwrap_or_default(),
         logo_mime,
         services,
+        examples,
     };
     Ok(Some(Stored { bundle, revision, local_changes }))
 }

@@ -62,6 +62,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("staff/settings.html", include_str!("../templates/staff/settings.html")),
     ("staff/settings_services.html", include_str!("../templates/staff/settings_services.html")),
     ("staff/form_builder.html", include_str!("../templates/staff/form_builder.html")),
+    ("staff/form_preview.html", include_str!("../templates/staff/form_preview.html")),
     ("email/account.html", include_str!("../templates/email/account.html")),
     ("email/account.txt", include_str!("../templates/email/account.txt")),
 ];

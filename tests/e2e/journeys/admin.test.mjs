@@ -1,7 +1,8 @@
-// The municipality's admin configures a service in the browser: signs in with TOTP (the demo admin
-// of the embedded start), opens the settings, builds a new form field by field (a choice, and a
-// file field shown only for one of its answers), sees it in the citizen's own renderer, publishes
-// it, puts it under a new sub-menu, and a citizen submits it with a photo.
+// The municipality's admin configures a service in the browser: signs in with TOTP (nongbua's demo
+// admin of the embedded start; demo's is the back-office journey's), opens the settings, builds a
+// new form field by field (a choice, and a file field shown only for one of its answers), sees it
+// in the citizen's own renderer as it edits (live preview), publishes it, puts it under a new
+// sub-menu, and a citizen submits it with a photo.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -37,13 +38,13 @@ function demoStaff(slug, role) {
 }
 
 async function signIn(page, member) {
-  await page.goto(tenantUrl('demo', '/staff/login'));
+  await page.goto(tenantUrl('nongbua', '/staff/login'));
   await page.getByLabel('อีเมล').fill(member.email);
   await page.getByLabel('รหัสผ่าน').fill(member.password);
   await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).click();
   await page.getByLabel('รหัสยืนยัน 6 หลัก').fill(totpCode(member.secret));
   await page.getByRole('button', { name: 'ยืนยัน' }).click();
-  await page.waitForURL(tenantUrl('demo', '/staff'));
+  await page.waitForURL(tenantUrl('nongbua', '/staff'));
 }
 
 /** Opens the edit box of field number `n` of the builder (0-based) and returns the card. */
@@ -59,7 +60,7 @@ test('an admin builds a form with a file field and a show-if rule, publishes it 
   t.after(() => Promise.all([staffSide.context.close(), citizenSide.context.close()]));
   const page = staffSide.page;
   const key = `tree_${Date.now().toString(36)}`;
-  await signIn(page, demoStaff('demo', 'admin'));
+  await signIn(page, demoStaff('nongbua', 'admin'));
 
   await page.getByRole('link', { name: 'ตั้งค่าหน่วยงาน' }).click();
   await page.getByRole('heading', { name: 'ตั้งค่าหน่วยงาน', level: 1 }).waitFor();
@@ -72,7 +73,7 @@ test('an admin builds a form with a file field and a show-if rule, publishes it 
   await screenshot(page, 'admin-2-services');
   await page.getByLabel('รหัสแบบฟอร์มใหม่').fill(key);
   await page.getByRole('button', { name: 'สร้างแบบฟอร์มใหม่' }).click();
-  await page.waitForURL(tenantUrl('demo', `/staff/settings/forms/${key}`));
+  await page.waitForURL(tenantUrl('nongbua', `/staff/settings/forms/${key}`));
   await page.getByLabel('ชื่อแบบฟอร์ม (ภาษาไทย)').fill('คำขออนุญาตตัดต้นไม้');
   await page.getByLabel('ชื่อแบบฟอร์ม (ภาษาอังกฤษ)').fill('Application to cut a tree');
   await page.locator('#f-form').getByRole('button', { name: 'บันทึก' }).click();
@@ -105,6 +106,8 @@ test('an admin builds a form with a file field and a show-if rule, publishes it 
   await card.getByLabel('จำนวนไฟล์ไม่เกิน').fill('3');
   await card.getByLabel('แสดงเมื่อ').selectOption('reason');
   await card.getByLabel('ตัวเลือกที่ทำให้แสดง').fill('danger');
+  // The preview follows the edit before it is saved (live preview).
+  await page.locator('#form-preview-box [data-field-key="tree_photos"][data-show-when="reason=danger"]').waitFor({ state: 'attached' });
   await card.getByRole('button', { name: 'บันทึกช่อง' }).click();
   await page.getByTestId('notice').waitFor();
 
@@ -124,7 +127,7 @@ test('an admin builds a form with a file field and a show-if rule, publishes it 
   assert.match(await page.locator('main').innerText(), /เผยแพร่อยู่: ฉบับที่ 1/);
 
   // Under a new sub-menu of the first category.
-  await page.goto(tenantUrl('demo', '/staff/settings/services'));
+  await page.goto(tenantUrl('nongbua', '/staff/settings/services'));
   const firstCategory = page.locator('section[data-category]').first();
   await firstCategory.locator('summary', { hasText: 'เพิ่มบริการย่อย' }).click();
   const form = firstCategory.locator('form', { has: page.locator('button[value="add_item"]') });
@@ -140,9 +143,9 @@ test('an admin builds a form with a file field and a show-if rule, publishes it 
   // A citizen finds it and submits it with a photo.
   const citizen = { nationalId: nationalId(), email: `wichai.${Date.now()}@example.com`, password: 'Lotus-pond-evening-2569' };
   const cpage = citizenSide.page;
-  await registerAndLogIn(cpage, citizen);
+  await registerAndLogIn(cpage, citizen, {}, 'nongbua');
   await uploadIdPhotos(cpage);
-  await cpage.goto(tenantUrl('demo', `/services/${key}_service`));
+  await cpage.goto(tenantUrl('nongbua', `/services/${key}_service`));
   await cpage.getByRole('heading', { name: 'ขออนุญาตตัดต้นไม้' }).waitFor();
   await cpage.locator('#f-details').fill('ต้นไม้ใหญ่หน้าบ้านเอียงเข้าหาสายไฟ');
   await cpage.getByLabel('ต้นไม้เสี่ยงล้ม').check();
@@ -150,6 +153,6 @@ test('an admin builds a form with a file field and a show-if rule, publishes it 
   await assertFitsWidth(cpage, 'the new form');
   await cpage.getByRole('button', { name: 'ส่งคำร้อง' }).click();
   await cpage.waitForURL(/\/services\/requests\/[^/]+\/done$/);
-  assert.match((await cpage.getByTestId('reference').innerText()).trim(), /^DEMO-/);
+  assert.match((await cpage.getByTestId('reference').innerText()).trim(), /^[A-Z]+-\d{4}-\d+$/);
   assertNoProblems(citizenSide.problems, 'citizen pages');
 });

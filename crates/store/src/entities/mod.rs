@@ -23,6 +23,7 @@ pub mod staff_category;
 pub mod staff_recovery_code;
 pub mod staff_session;
 pub mod tenant;
+pub mod tenant_asset;
 pub mod tenant_domain;
 pub mod tenant_terms;
 pub mod terms_acceptance;

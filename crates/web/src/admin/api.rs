@@ -29,6 +29,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/admin/logo"),
     ("POST", "/api/v1/admin/terms"),
     ("POST", "/api/v1/admin/identity"),
+    ("POST", "/api/v1/admin/identity/example"),
     ("POST", "/api/v1/admin/notifications"),
     ("POST", "/api/v1/admin/working-days"),
     ("GET", "/api/v1/admin/services"),
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{BASE}/logo"), post(logo))
         .route(&format!("{BASE}/terms"), post(terms))
         .route(&format!("{BASE}/identity"), post(identity))
+        .route(&format!("{BASE}/identity/example"), post(slot_example))
         .route(&format!("{BASE}/notifications"), post(notifications))
         .route(&format!("{BASE}/working-days"), post(working_days))
         .route(&format!("{BASE}/services"), get(services).post(save_services))
@@ -201,7 +203,14 @@ pub fn identity_rules(photo_count: i64, watermark_text: String, slots: Vec<SlotB
         watermark_text: watermark_text.trim().to_owned(),
         slots: slots
             .into_iter()
-            .map(|s| PhotoSlot { name_th: s.name_th.trim().into(), name_en: s.name_en.trim().into(), hint_th: hint(s.hint_th), hint_en: hint(s.hint_en), card: s.card })
+            .map(|s| PhotoSlot {
+                name_th: s.name_th.trim().into(),
+                name_en: s.name_en.trim().into(),
+                hint_th: hint(s.hint_th),
+                hint_en: hint(s.hint_en),
+                card: s.card,
+                example: None,
+            })
             .collect(),
     }
 }
@@ -214,6 +223,33 @@ async fn identity(
 ) -> Result<Json<SettingsView>, AppError> {
     let rules = identity_rules(b.photo_count, b.watermark_text, b.slots);
     let s = admin::save_identity(&state.app, &can.granted, &b.revision, rules).await.map_err(|e| app_error(e, lang))?;
+    Ok(changed(&state, s))
+}
+
+/// A photo slot's example picture: multipart `revision`, `slot` (1-based), and `example` (a
+/// picture) or `remove=1`.
+async fn slot_example(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    can: Can<ConfigureTenant>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Json<SettingsView>, AppError> {
+    let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
+    let (mut revision, mut slot, mut remove, mut upload) = (String::new(), String::new(), false, None);
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
+        match field.name().unwrap_or_default() {
+            "revision" => revision = field.text().await.map_err(|_| AppError::BadRequest)?,
+            "slot" => slot = field.text().await.map_err(|_| AppError::BadRequest)?,
+            "remove" => remove = field.text().await.map_err(|_| AppError::BadRequest)?.trim() == "1",
+            "example" => upload = Some(field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?),
+            _ => {}
+        }
+    }
+    let Some(slot) = slot.trim().parse::<usize>().ok().and_then(|n| n.checked_sub(1)) else {
+        return Err(AppError::Validation(vec![FieldIssue::admin("slot", "choice", None)]));
+    };
+    let upload = if remove { None } else { Some(upload.unwrap_or_default()) };
+    let s = admin::save_slot_example(&state.app, &can.granted, revision.trim(), slot, upload).await.map_err(|e| app_error(e, lang))?;
     Ok(changed(&state, s))
 }
 

@@ -122,7 +122,16 @@ struct BuilderPage {
     confirm_delete: Option<usize>,
     json: String,
     preview: Option<Preview>,
+    /// Problems of the field being edited, shown with the live preview.
+    preview_problems: Vec<String>,
     publishable: bool,
+}
+
+/// Just the preview, for the builder's live preview while a field is being edited.
+#[derive(Serialize)]
+struct PreviewFragment {
+    preview: Option<Preview>,
+    preview_problems: Vec<String>,
 }
 
 /// The draft (or the published form, or a starter) as JSON.
@@ -354,6 +363,7 @@ async fn render_builder(
         json: serde_json::to_string_pretty(&schema).unwrap_or_default(),
         publishable: preview.is_some(),
         preview,
+        preview_problems: Vec::new(),
     };
     render(state, tenant, lang, &format!("/staff/settings/forms/{key}"), "staff/form_builder.html", status, &page)
 }
@@ -637,6 +647,25 @@ async fn act(
             "discard" => {
                 admin::discard_draft(&state.app, &can.granted, &key).await.map_err(|e| super::app_error(e, lang))?;
                 return Ok(Redirect::to(&format!("/staff/settings/forms/{key}?done=builder_discarded")).into_response());
+            }
+            "preview_field" => {
+                // Nothing is saved: the form with this field as typed, drawn as the citizen sees it.
+                let n = at(index)?;
+                let published = published_keys.contains(&string_at(&fields[n], "key"));
+                let mut preview_problems = Vec::new();
+                match edited_field(&f, &fields[n], published) {
+                    Ok(field) => fields[n] = field,
+                    Err(problems) => preview_problems.extend(problems.into_iter().map(|p| format!("{}: {}", p.field, p.message))),
+                }
+                let checked = FormSchema::from_json(&schema.to_string());
+                let preview = checked.as_ref().ok().map(|s| Preview::of(lang, s));
+                if let Err(errors) = checked {
+                    preview_problems.extend(errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)));
+                }
+                let fragment = PreviewFragment { preview, preview_problems };
+                let path = format!("/staff/settings/forms/{key}");
+                let html = state.views.page("staff/form_preview.html", &crate::render::PageCtx::new(lang, &path, Some(&tenant)), &fragment)?;
+                return Ok(([(header::CACHE_CONTROL, "no-store")], html).into_response());
             }
             "publish" => Outcome::Published,
             _ => return Err(AppError::BadRequest),

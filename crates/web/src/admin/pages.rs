@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/settings/logo", post(logo))
         .route("/staff/settings/identity", post(identity))
         .route("/staff/settings/identity/stamp.jpg", get(stamp_preview))
+        .route("/staff/settings/identity/example", post(slot_example))
         .route("/staff/settings/preview.css", get(preview_css))
         .route("/staff/settings/notifications", post(notifications))
         .route("/staff/settings/working-days", post(working_days))
@@ -52,6 +53,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("POST", "/staff/settings/logo"),
     ("POST", "/staff/settings/identity"),
     ("GET", "/staff/settings/identity/stamp.jpg"),
+    ("POST", "/staff/settings/identity/example"),
     ("GET", "/staff/settings/preview.css"),
     ("POST", "/staff/settings/notifications"),
     ("POST", "/staff/settings/working-days"),
@@ -162,6 +164,15 @@ struct HeaderPreview {
     css_url: String,
 }
 
+/// A named photo slot with its example picture, as the settings page shows it.
+#[derive(Serialize)]
+struct ExampleRow {
+    n: usize,
+    name: String,
+    url: Option<String>,
+    error: Option<String>,
+}
+
 #[derive(Serialize)]
 struct SettingsPage {
     me: Me,
@@ -177,6 +188,7 @@ struct SettingsPage {
     identity: Vec<Input>,
     slots: Vec<Vec<Input>>,
     stamp_url: String,
+    examples: Vec<ExampleRow>,
     notifications: Vec<Input>,
     working_days: Vec<Input>,
     terms: Vec<Input>,
@@ -291,6 +303,18 @@ async fn render_settings(
         preview,
         identity,
         slots,
+        examples: settings
+            .identity
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(i, slot)| ExampleRow {
+                n: i + 1,
+                name: if lang == Lang::Th { slot.name_th.clone() } else { slot.name_en.clone() },
+                url: slot.example.as_ref().map(|_| format!("/branding/slots/{}?v={}", i + 1, s.revision)),
+                error: refusal.messages.get(&format!("identity.slots[{i}].example")).cloned(),
+            })
+            .collect(),
         stamp_url: format!("/staff/settings/identity/stamp.jpg?text={}", url_query(&rules.watermark_text)),
         notifications,
         working_days,
@@ -307,7 +331,7 @@ pub(super) struct Done {
 }
 
 const DONE: &[&str] = &[
-    "general", "logo", "identity", "notifications", "working_days", "terms", "services", "form", "builder_saved", "builder_added", "builder_deleted",
+    "general", "logo", "identity", "example", "notifications", "working_days", "terms", "services", "form", "builder_saved", "builder_added", "builder_deleted",
     "builder_imported", "builder_discarded",
 ];
 
@@ -486,6 +510,37 @@ async fn identity(
             let failure = refused(&state, lang, e, |field| settings_label(&state, lang, field))?;
             let typed = Typed { identity: Some(rules), ..Typed::default() };
             render_settings(&state, &tenant, lang, &can, None, Some(failure), typed, None).await
+        }
+    }
+}
+
+async fn slot_example(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    can: Can<ConfigureTenant>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
+    let (mut csrf, mut revision, mut slot, mut remove, mut upload) = (String::new(), String::new(), String::new(), false, bytes::Bytes::new());
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
+        match field.name().unwrap_or_default() {
+            "csrf_token" => csrf = field.text().await.map_err(|_| AppError::BadRequest)?,
+            "revision" => revision = field.text().await.map_err(|_| AppError::BadRequest)?,
+            "slot" => slot = field.text().await.map_err(|_| AppError::BadRequest)?,
+            "remove" => remove = true,
+            "example" => upload = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?,
+            _ => {}
+        }
+    }
+    check_csrf(&can.who, &csrf)?;
+    let slot = slot.trim().parse::<usize>().ok().and_then(|n| n.checked_sub(1)).ok_or(AppError::BadRequest)?;
+    let upload = (!remove).then_some(upload);
+    match admin::save_slot_example(&state.app, &can.granted, revision.trim(), slot, upload).await {
+        Ok(_) => Ok(saved(&state, "/staff/settings", "example")),
+        Err(e) => {
+            let failure = refused(&state, lang, e, |_| state.views.t(lang, "admin.examples"))?;
+            render_settings(&state, &tenant, lang, &can, None, Some(failure), Typed::default(), None).await
         }
     }
 }

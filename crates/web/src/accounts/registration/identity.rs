@@ -52,6 +52,8 @@ struct Slot {
     /// What the tenant calls this photo ("ด้านหน้าบัตรประชาชน"), or "ภาพที่ N".
     name: String,
     hint: Option<String>,
+    /// The tenant's example picture of such a photo, if it gave one.
+    example: Option<String>,
     error: Option<String>,
 }
 
@@ -99,7 +101,16 @@ fn render_page(
         csrf_token: &csrf.0,
         count,
         slots: (1..=usize::from(count))
-            .map(|n| Slot { n, name: slot_label(n), hint: slot_hint(n), error: errors.get(&format!("photos[{}]", n - 1)).cloned() })
+            .map(|n| Slot {
+                n,
+                name: slot_label(n),
+                hint: slot_hint(n),
+                example: slots
+                    .get(n - 1)
+                    .filter(|s| s.example.is_some())
+                    .map(|_| format!("/branding/slots/{n}?v={}", tenant.0.revision)),
+                error: errors.get(&format!("photos[{}]", n - 1)).cloned(),
+            })
             .collect(),
         error: errors.get("photos").cloned(),
         status: status_view(state, lang, citizen),
