@@ -326,3 +326,43 @@ fn files_sweep_removes_what_a_killed_process_left_and_says_how_many() {
     assert!(said.contains("looked at 2 files; removed 1 that no row points to, 0 kept for refused forms, 1 half-written"), "{said}");
     assert_eq!(std::fs::read_dir(&folder).expect("folder").count(), 0);
 }
+
+#[test]
+fn tenant_export_round_trips_and_apply_keeps_a_browser_change_unless_forced() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = database_url(dir.path());
+    let env = [("DATABASE_URL", url.as_str())];
+    let applied = eservice(&["tenant", "apply", repo_tenants().to_str().unwrap_or_default()], &env);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+
+    let out = dir.path().join("exported").join("demo");
+    let exported = eservice(&["tenant", "export", "demo", out.to_str().unwrap_or_default()], &env);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert!(out.join("tenant.toml").is_file() && out.join("services.toml").is_file() && out.join("forms").is_dir());
+    let again = eservice(&["tenant", "apply", out.to_str().unwrap_or_default()], &env);
+    assert_eq!(stdout(&again), "demo: unchanged\n", "{}", stderr(&again));
+
+    // An admin changes the identity rules in the browser (as the settings page saves them).
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let db = store::connect(&url, 2).await.expect("connect");
+        let tenant = store::tenants::find_by_slug(&db, "demo").await.expect("db").expect("demo");
+        let mut stored = store::tenants::stored(&db, tenant.scope()).await.expect("db").expect("stored");
+        stored.bundle.tenant.settings.identity.photo_count = 3;
+        let txn = store::begin_write(&db).await.expect("begin");
+        store::tenants::save(&txn, tenant.scope(), &stored.revision, "identity", &stored.bundle).await.expect("saved");
+        txn.commit().await.expect("commit");
+    });
+
+    let demo = repo_tenants().join("demo");
+    let refused = eservice(&["tenant", "apply", demo.to_str().unwrap_or_default()], &env);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = stderr(&refused);
+    assert!(err.contains("changed in the browser") && err.contains("identity") && err.contains("--force"), "{err}");
+    let forced = eservice(&["tenant", "apply", "--force", demo.to_str().unwrap_or_default()], &env);
+    assert_eq!(stdout(&forced), "demo: updated\n", "{}", stderr(&forced));
+
+    let missing = eservice(&["tenant", "export", "nowhere", out.to_str().unwrap_or_default()], &env);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("nowhere"));
+}
