@@ -138,6 +138,13 @@ test('an admin builds a form with a file field and a show-if rule, publishes it 
   await form.getByLabel('ระยะเวลาให้บริการ (วันทำการ)').fill('7');
   await form.getByRole('button', { name: 'เพิ่มบริการย่อย' }).click();
   await page.getByTestId('notice').waitFor();
+  // The admin pages work on a 360 px phone too.
+  await page.setViewportSize({ width: 360, height: 780 });
+  for (const where of ['/staff/settings', '/staff/settings/services', `/staff/settings/forms/${key}`]) {
+    await page.goto(tenantUrl('nongbua', where));
+    await assertFitsWidth(page, `${where} on a phone`);
+  }
+  await assertAccessible(page, 'form builder on a phone');
   assertNoProblems(staffSide.problems, 'admin pages');
 
   // A citizen finds it and submits it with a photo.
