@@ -15,7 +15,10 @@ use crate::requests::view::when;
 
 /// The message code for a problem the folder's rules found, by its English wording; the English
 /// itself goes along as the detail of the codes whose message shows it.
-fn code_of(message: &str) -> &'static str {
+fn code_of(field: &str, message: &str) -> &'static str {
+    if message.contains("must be between 1 and") && field != "identity.photo_count" {
+        return "range";
+    }
     const BY_WORDING: &[(&str, &str)] = &[
         ("is required when the other language has one", "both_languages"),
         ("is required", "required"),
@@ -36,6 +39,25 @@ fn code_of(message: &str) -> &'static str {
         ("must be a number of working days", "service_days"),
         ("names form", "form_missing"),
         ("another version was published at the same time", "form_race"),
+        ("a choice needs at least one option", "no_options"),
+        ("must list at least one option", "no_options"),
+        ("duplicates another option", "duplicate_key"),
+        ("is greater than", "min_above_max"),
+        ("is later than max", "min_above_max"),
+        ("is more than the number of options", "min_above_max"),
+        ("is not an option of", "not_an_option"),
+        ("must name an earlier field of the form", "rule_field"),
+        ("must name a choice field", "rule_field"),
+        ("cannot point at the field itself", "rule_field"),
+        ("needs exactly one of equals or one_of", "rule_field"),
+        ("is not a valid regular expression", "pattern"),
+        ("must be a date written YYYY-MM-DD", "iso_date"),
+        ("must be a number", "number"),
+        ("needs at least one field that takes a value", "no_fields"),
+        ("must list at least one type", "no_types"),
+        ("does not apply to a", "not_for_type"),
+        ("does not fit a", "not_for_type"),
+        ("a section", "section"),
     ];
     const LOGO: &[&str] = &["required", "too_large", "not_image", "not_svg", "svg_script", "svg_external", "corrupt", "too_many_pixels"];
     if let Some(code) = LOGO.iter().find(|c| **c == message) {
@@ -47,7 +69,7 @@ fn code_of(message: &str) -> &'static str {
 /// A problem as a field issue of `[admin_error]`.
 pub fn issue(problem: &Problem) -> FieldIssue {
     let field = if problem.field.is_empty() { "form".to_owned() } else { problem.field.clone() };
-    FieldIssue::admin(field, code_of(&problem.message), Some(problem.message.clone()))
+    FieldIssue::admin(field.clone(), code_of(&field, &problem.message), Some(problem.message.clone()))
 }
 
 /// The HTTP error for a refused or failed change.
@@ -72,12 +94,15 @@ mod tests {
             ("is required", "required"),
             ("must be at most 200 characters", "too_long"),
             ("text contrast of #2e7d32 with white text (badge) is 4.40:1, below the 4.5:1 of WCAG AA; choose a darker colour", "contrast"),
-            ("must be between 1 and 5", "photo_count"),
+            ("is greater than max", "min_above_max"),
+            ("must name an earlier field of the form", "rule_field"),
             ("is required when the other language has one", "both_languages"),
             ("svg_script", "svg_script"),
-            ("options: a choice field needs at least two options", "invalid"),
+            ("something no rule words like this", "invalid"),
         ] {
-            assert_eq!(code_of(message), code, "{message}");
+            assert_eq!(code_of("fields[0].x", message), code, "{message}");
         }
+        assert_eq!(code_of("identity.photo_count", "must be between 1 and 5"), "photo_count");
+        assert_eq!(code_of("fields[2].max_count", "must be between 1 and 10"), "range", "not a photo count");
     }
 }
