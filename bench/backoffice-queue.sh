@@ -165,7 +165,11 @@ def call(method, path, body=None, headers=None):
     r = c.getresponse()
     return r.status, r.getheader("Set-Cookie") or "", r.read()
 
-national_id, password = "3100400200018", "Bench-citizen-2569-pages"
+def with_check_digit(first12):
+    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
+    return first12 + str((11 - total % 11) % 10)
+
+national_id, password = with_check_digit("310040020001"), "Lantern-river-2569-evening"
 status, _, tenant = call("GET", "/api/v1/tenant")
 terms = json.loads(tenant)["terms"]["version"]
 citizen = {"national_id": national_id, "email": "bench.citizen@example.com", "password": password, "password_confirm": password,
@@ -227,9 +231,10 @@ measure("my requests (page)", "/requests", page, lambda b: b"MINE-2569-000001" i
 measure("GET /api/v1/requests", "/api/v1/requests", bearer, lambda b: json.loads(b)["total"] == 20)
 PY
 
-echo "== EXPLAIN of the citizen's list query (as the store runs it)"
+echo "== EXPLAIN of the citizen's list query (as the store runs it, for this citizen)"
+TENANT_ID="$(psql "$DB_URL" -X -q -A -t -c "SELECT id FROM tenants WHERE slug = 'demo'")"
+CITIZEN_ID="$(psql "$DB_URL" -X -q -A -t -c "SELECT id FROM citizens WHERE email = 'bench.citizen@example.com'")"
 psql "$DB_URL" -X -q -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
   SELECT id, reference, item_id, status, submitted_at FROM requests
-  WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'demo')
-    AND citizen_id = (SELECT id FROM citizens WHERE national_id = '3100400200018')
+  WHERE tenant_id = '$TENANT_ID' AND citizen_id = '$CITIZEN_ID'
   ORDER BY submitted_at DESC, reference DESC LIMIT 20"
