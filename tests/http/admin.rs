@@ -334,6 +334,20 @@ async fn the_settings_page_keeps_what_was_typed_and_points_at_the_wrong_field() 
     assert_eq!(saved.status(), 303);
     assert_eq!(saved.headers()["location"], "/staff/settings?done=general");
     assert!(home(&app).await.contains("เทศบาลที่พิมพ์ไว้"));
+
+    // The whole home page with unsaved values, in a tab of its own; nothing is saved.
+    let mut unsaved = form.clone();
+    unsaved[2].1 = "เทศบาลในตัวอย่าง".to_owned();
+    unsaved[4].1 = "#7a1f5c".to_owned();
+    let fields: Vec<(&str, &str)> = unsaved.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let preview = browser.post_raw_form("/staff/settings/preview-home", &fields).await;
+    assert_eq!(preview.status(), 200);
+    let html = preview.text().await.expect("page");
+    assert!(html.contains("เทศบาลในตัวอย่าง") && html.contains("data-testid=\"preview-banner\""), "the home page with the typed name");
+    assert!(html.contains("/staff/settings/preview.css?whole=1&amp;primary=%237a1f5c"), "and the typed colour over the saved one");
+    let css = browser.get("/staff/settings/preview.css?whole=1&primary=%237a1f5c&accent=%23f6d32d").await.text().await.expect("css");
+    assert_eq!(css.trim(), ":root{--primary:#7a1f5c;--accent:#f6d32d;}");
+    assert!(!home(&app).await.contains("เทศบาลในตัวอย่าง"), "a preview saves nothing");
     let stamp = browser.get("/staff/settings/identity/stamp.jpg?text=ทดสอบ").await;
     assert_eq!(stamp.headers()["content-type"], "image/jpeg");
 }

@@ -83,6 +83,8 @@ pub struct PageCtx<'a> {
     pub switch_url: String,
     pub asset_version: &'static str,
     pub tenant: Option<TenantView<'a>>,
+    /// An admin's preview of unsaved colours: the stylesheet that sets them over the saved ones.
+    pub preview_css: Option<String>,
 }
 
 /// The tenant as templates see it.
@@ -146,6 +148,7 @@ impl<'a> PageCtx<'a> {
             switch_url: format!("/lang?to={}&next={}", match lang { Lang::Th => "en", Lang::En => "th" }, encode_path(path)),
             asset_version: crate::assets::version(),
             tenant: tenant.map(|t| TenantView::new(t, lang)),
+            preview_css: None,
         }
     }
 }

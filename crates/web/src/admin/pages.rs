@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/settings/identity/stamp.jpg", get(stamp_preview))
         .route("/staff/settings/identity/example", post(slot_example))
         .route("/staff/settings/preview.css", get(preview_css))
+        .route("/staff/settings/preview-home", post(preview_home))
         .route("/staff/settings/notifications", post(notifications))
         .route("/staff/settings/working-days", post(working_days))
         .route("/staff/settings/terms", post(terms))
@@ -55,6 +56,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("GET", "/staff/settings/identity/stamp.jpg"),
     ("POST", "/staff/settings/identity/example"),
     ("GET", "/staff/settings/preview.css"),
+    ("POST", "/staff/settings/preview-home"),
     ("POST", "/staff/settings/notifications"),
     ("POST", "/staff/settings/working-days"),
     ("POST", "/staff/settings/terms"),
@@ -571,13 +573,55 @@ async fn stamp_preview(State(state): State<AppState>, _can: Can<ConfigureTenant>
 struct PreviewColours {
     primary: String,
     accent: String,
+    /// Over the whole page (the home page preview) rather than the settings page's preview box.
+    whole: String,
+}
+
+fn colour_ok(c: &str) -> bool {
+    c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The tenant's home page with the names, contact and colours typed in the general form, not
+/// saved: opened in a new tab from the settings page.
+async fn preview_home(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    RequestLang(lang): RequestLang,
+    can: Can<ConfigureTenant>,
+    HtmlForm(pairs): HtmlForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let f = Posted(pairs);
+    check_csrf(&can.who, &f.get("csrf_token"))?;
+    let mut record = (*tenant.0).clone();
+    let typed = |name: &str, saved: &str| Some(f.get(name).trim().to_owned()).filter(|v| !v.is_empty()).unwrap_or_else(|| saved.to_owned());
+    record.name_th = typed("name_th", &record.name_th);
+    record.name_en = typed("name_en", &record.name_en);
+    let c = &mut record.settings.contact;
+    c.address_th = typed("contact.address_th", &c.address_th);
+    c.address_en = typed("contact.address_en", &c.address_en);
+    c.phone = typed("contact.phone", &c.phone);
+    c.email = typed("contact.email", &c.email);
+    let colour = |name: &str, saved: &str| Some(f.get(name).trim().to_ascii_lowercase()).filter(|c| colour_ok(c)).unwrap_or_else(|| saved.to_owned());
+    let primary = colour("branding.primary_color", &record.settings.branding.primary_color);
+    let accent = colour("branding.accent_color", &record.settings.branding.accent_color);
+    let preview = Tenant(std::sync::Arc::new(record));
+    let mut ctx = crate::render::PageCtx::new(lang, "/", Some(&preview));
+    ctx.preview_css = Some(format!("/staff/settings/preview.css?whole=1&primary={}&accent={}", url_query(&primary), url_query(&accent)));
+    #[derive(Serialize)]
+    struct HomePreview {
+        signed_in: bool,
+        csrf_token: String,
+    }
+    let html = state.views.page("home.html", &ctx, &HomePreview { signed_in: false, csrf_token: String::new() })?;
+    Ok(crate::accounts::login::no_store(StatusCode::OK, html))
 }
 
 /// The colours being tried, for the preview box only (the page's policy allows no inline style).
 async fn preview_css(_can: Can<ConfigureTenant>, Query(q): Query<PreviewColours>) -> Result<Response, AppError> {
-    let colour = |c: &str| (c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())).then(|| c.to_owned());
+    let colour = |c: &str| colour_ok(c).then(|| c.to_owned());
     let (Some(primary), Some(accent)) = (colour(&q.primary), colour(&q.accent)) else { return Err(AppError::NotFound) };
-    let css = format!(".theme-preview{{--primary:{primary};--accent:{accent};}}\n");
+    let target = if q.whole.is_empty() { ".theme-preview" } else { ":root" };
+    let css = format!("{target}{{--primary:{primary};--accent:{accent};}}\n");
     Ok(([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "private, no-store")], css).into_response())
 }
 
