@@ -119,6 +119,13 @@ async fn a_new_photo_count_and_slot_names_are_what_a_new_citizen_is_asked_for() 
     let (_, tenant) = get_json(&app, DEMO, "", "/api/v1/tenant").await;
     assert_eq!(tenant["id_photo_count"], 3);
     assert!(home(&app).await.contains("แนบภาพบัตรประชาชน 3 ภาพ"));
+    let citizen = TestCitizen::new();
+    citizen.insert(&app, "demo").await;
+    let mut browser = Browser::new(&app, DEMO);
+    browser.login_as(&citizen).await;
+    let step = browser.get("/register/identity").await.text().await.expect("page");
+    assert_eq!(step.matches("name=\"photo\"").count(), 3, "the ยืนยันตัวตน step asks for three photos");
+    assert!(step.contains("ภาพถ่ายคู่บัตร"), "named as the admin named them");
 
     for (count, field) in [(0, "identity.photo_count"), (6, "identity.photo_count"), (1, "identity.slots")] {
         let body = json!({ "photo_count": count, "watermark_text": "ข้อความ", "slots": after["identity"]["slots"].clone() });
