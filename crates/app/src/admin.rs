@@ -281,15 +281,14 @@ pub async fn publish_terms(
             problems.push(Problem::new(field, format!("must be at most {} KiB", MAX_TERMS_BYTES / 1024)));
         }
     }
-    let current = load(app, granted).await?;
-    if version.trim() == current.bundle.tenant.settings.terms_version {
-        problems.push(Problem::new("terms.version", "must be new: citizens accepted this version already"));
-    }
-    if !problems.is_empty() {
-        return Err(AdminError::Invalid(problems));
-    }
     let (version, th, en) = (version.trim().to_owned(), body_th.replace("\r\n", "\n"), body_en.replace("\r\n", "\n"));
     change(app, granted, revision, Part::Terms, move |b| {
+        if version == b.tenant.settings.terms_version {
+            problems.push(Problem::new("terms.version", "must be new: citizens accepted this version already"));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         b.tenant.settings.terms_version = version;
         b.terms_th = th;
         b.terms_en = en;

@@ -384,7 +384,8 @@ fn require_text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usi
     }
 }
 
-fn is_hex_color(value: &str) -> bool {
+/// `#rrggbb`.
+pub fn is_hex_color(value: &str) -> bool {
     value.len() == 7 && value.starts_with('#') && value[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 

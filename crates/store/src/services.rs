@@ -66,6 +66,8 @@ pub struct FormVersion {
     pub form_key: String,
     pub version: u32,
     pub schema: FormSchema,
+    /// The schema as stored (canonical JSON), which `digest` is of.
+    pub json: String,
     pub digest: String,
     pub created_at: DateTime<Utc>,
 }
@@ -232,24 +234,16 @@ pub(crate) async fn stored_catalogue<C: ConnectionTrait>(db: &C, scope: Scope) -
                 .collect(),
         })
         .collect();
-    let mut latest: std::collections::BTreeMap<String, form_version::Model> = std::collections::BTreeMap::new();
-    for form in form_version::Entity::find()
-        .filter(form_version::Column::TenantId.eq(scope.tenant_id()))
-        .all(db)
-        .await?
-    {
-        if latest.get(&form.form_key).is_none_or(|kept| kept.version < form.version) {
-            latest.insert(form.form_key.clone(), form);
-        }
-    }
+    // The latest version of each form, by key, as the folder's `forms/` holds them.
+    let latest: std::collections::BTreeMap<String, FormVersion> = current_forms(db, scope).await?.into_iter().collect();
     let forms = latest
         .into_values()
-        .map(|m| FormDef {
-            file: std::path::Path::new(crate::tenant_dir::FORMS).join(format!("{}.json", m.form_key)),
-            version: u32::try_from(m.version).unwrap_or_default(),
-            key: m.form_key,
-            json: m.schema,
-            digest: m.digest,
+        .map(|f| FormDef {
+            file: std::path::Path::new(crate::tenant_dir::FORMS).join(format!("{}.json", f.form_key)),
+            version: f.version,
+            key: f.form_key,
+            json: f.json,
+            digest: f.digest,
         })
         .collect();
     Ok(ServiceCatalogue { categories, forms })
@@ -479,7 +473,7 @@ impl TryFrom<form_version::Model> for FormVersion {
             |why: String| DbErr::Custom(format!("form {} version {} is unreadable: {why}", m.form_key, m.version));
         let schema = serde_json::from_str(&m.schema).map_err(|e| unreadable(e.to_string()))?;
         let version = u32::try_from(m.version).map_err(|e| unreadable(e.to_string()))?;
-        Ok(Self { form_key: m.form_key, version, schema, digest: m.digest, created_at: m.created_at })
+        Ok(Self { form_key: m.form_key, version, schema, json: m.schema, digest: m.digest, created_at: m.created_at })
     }
 }
 

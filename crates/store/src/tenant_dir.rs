@@ -4,7 +4,7 @@
 
 mod services;
 
-pub use services::{CategoryDef, FORMS, FormDef, ICONS, ItemDef, MAX_FORM_BYTES, SERVICES, ServiceCatalogue};
+pub use services::{CategoryDef, FORMS, FormDef, ICONS, ItemDef, MAX_FORM_BYTES, SERVICES, ServiceCatalogue, is_key};
 
 use domain::tenant::{FieldError, TenantManifest, ValidTenant};
 use sha2::{Digest, Sha256};

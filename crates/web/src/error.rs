@@ -159,11 +159,7 @@ impl IntoResponse for AppError {
         if let Self::Internal(cause) = &self {
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
-        let encode = |next: &str| -> String {
-            next.bytes()
-                .map(|b| if b.is_ascii_alphanumeric() || b"/-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-                .collect()
-        };
+        let encode = crate::render::encode_path;
         if let Self::LoginRequired { next } = &self {
             return axum::response::Redirect::to(&format!("/login?next={}", encode(next))).into_response();
         }

@@ -65,3 +65,31 @@ mod tests {
         }
     }
 }
+
+/// A multipart form of text fields (each cut at 2,000 characters) and at most one file in the part
+/// named `file_field`: the texts by name, and the file's name and bytes. A file over `max_bytes` is
+/// 413; a body that is not multipart is 400.
+pub async fn form_with_file(
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    file_field: &str,
+    max_bytes: usize,
+) -> Result<(std::collections::HashMap<String, String>, Option<(String, bytes::Bytes)>), AppError> {
+    let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
+    let mut fields = std::collections::HashMap::new();
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == file_field {
+            let filename = field.file_name().unwrap_or("document").to_owned();
+            let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
+            if bytes.len() > max_bytes {
+                return Err(AppError::PayloadTooLarge);
+            }
+            file = Some((filename, bytes));
+        } else {
+            let text = field.text().await.map_err(|_| AppError::BadRequest)?;
+            fields.insert(name, text.chars().take(2000).collect());
+        }
+    }
+    Ok((fields, file))
+}

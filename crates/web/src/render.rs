@@ -199,8 +199,8 @@ pub fn markdown(source: &str) -> String {
     out
 }
 
-/// Percent-encodes a local path for use as a query value.
-fn encode_path(path: &str) -> String {
+/// Percent-encodes a local path (or any text) for use as a query value.
+pub fn encode_path(path: &str) -> String {
     path.bytes()
         .map(|b| match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

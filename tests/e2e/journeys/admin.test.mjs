@@ -5,8 +5,6 @@
 // sub-menu, and a citizen submits it with a photo.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import {
   assertAccessible,
@@ -14,6 +12,7 @@ import {
   assertNoProblems,
   browserForFile,
   cardPhoto,
+  demoStaff,
   nationalId,
   newPage,
   registerAndLogIn,
@@ -25,17 +24,6 @@ import {
 } from '../lib/harness.mjs';
 
 const browser = browserForFile();
-
-function demoStaff(slug, role) {
-  const dir = process.env.E2E_DATA_DIR;
-  assert.ok(dir, 'E2E_DATA_DIR names the data folder of the server under test');
-  const line = readFileSync(path.join(dir, 'demo-staff.txt'), 'utf8')
-    .split('\n')
-    .find((l) => l.includes(`//${slug}.`) && l.includes(` ${role} `));
-  assert.ok(line, `a demo ${role} of ${slug}`);
-  const field = (name) => line.split(/\s+/)[line.split(/\s+/).indexOf(name) + 1];
-  return { email: field('e-mail'), password: field('password'), secret: line.split('TOTP secret ')[1].trim() };
-}
 
 async function signIn(page, member) {
   await page.goto(tenantUrl('nongbua', '/staff/login'));

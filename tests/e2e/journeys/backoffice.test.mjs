@@ -5,8 +5,6 @@
 // downloads the licence, and its verify page says valid, then revoked once the officer revokes it.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import {
   assertAccessible,
@@ -21,21 +19,11 @@ import {
   totpCode,
   viewports,
   browserForFile,
+  demoStaff,
 } from '../lib/harness.mjs';
 
 const browser = browserForFile();
 
-/** The demo officer of `slug` as the first embedded start wrote it down. */
-function demoStaff(slug, role) {
-  const dir = process.env.E2E_DATA_DIR;
-  assert.ok(dir, 'E2E_DATA_DIR names the data folder of the server under test');
-  const line = readFileSync(path.join(dir, 'demo-staff.txt'), 'utf8')
-    .split('\n')
-    .find((l) => l.includes(`//${slug}.`) && l.includes(` ${role} `));
-  assert.ok(line, `a demo ${role} of ${slug}`);
-  const field = (name) => line.split(/\s+/)[line.split(/\s+/).indexOf(name) + 1];
-  return { email: field('e-mail'), password: field('password'), secret: line.split('TOTP secret ')[1].trim() };
-}
 
 /** A 1-page PDF as a licence file. */
 const LICENCE_PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');

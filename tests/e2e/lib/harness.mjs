@@ -330,3 +330,15 @@ export async function registerAndLogIn(page, citizen, person = {}, slug = 'demo'
   await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).click();
   await page.waitForURL((url) => url.pathname !== '/login');
 }
+
+/** The demo staff member of `slug` with `role` (officer or admin) as the first embedded start wrote it down. */
+export function demoStaff(slug, role) {
+  const dir = process.env.E2E_DATA_DIR;
+  assert.ok(dir, 'E2E_DATA_DIR names the data folder of the server under test');
+  const line = readFileSync(path.join(dir, 'demo-staff.txt'), 'utf8')
+    .split('\n')
+    .find((l) => l.includes(`//${slug}.`) && l.includes(` ${role} `));
+  assert.ok(line, `a demo ${role} of ${slug}`);
+  const field = (name) => line.split(/\s+/)[line.split(/\s+/).indexOf(name) + 1];
+  return { email: field('e-mail'), password: field('password'), secret: line.split('TOTP secret ')[1].trim() };
+}

@@ -453,7 +453,8 @@ fn check_key(problems: &mut Problems, at: &str, key: &str) {
     }
 }
 
-fn is_key(key: &str) -> bool {
+/// A key of a category, sub-menu, form or field: a-z first, then a-z, 0-9 and `_`, at most 64.
+pub fn is_key(key: &str) -> bool {
     key.len() <= 64
         && key.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
         && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')

@@ -135,16 +135,10 @@ async fn logo(
     can: Can<ConfigureTenant>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Json<SettingsView>, AppError> {
-    let (mut revision, mut upload) = (String::new(), bytes::Bytes::new());
-    let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
-        match field.name().unwrap_or_default() {
-            "revision" => revision = field.text().await.map_err(|_| AppError::BadRequest)?,
-            "logo" => upload = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?,
-            _ => {}
-        }
-    }
-    let s = admin::save_logo(&state.app, &can.granted, revision.trim(), upload).await.map_err(|e| app_error(e, lang))?;
+    let (fields, file) = crate::extract::form_with_file(multipart, "logo", usize::MAX).await?;
+    let revision = fields.get("revision").map(|v| v.trim()).unwrap_or_default();
+    let upload = file.map(|(_, bytes)| bytes).unwrap_or_default();
+    let s = admin::save_logo(&state.app, &can.granted, revision, upload).await.map_err(|e| app_error(e, lang))?;
     Ok(changed(&state, s))
 }
 
@@ -234,22 +228,13 @@ async fn slot_example(
     can: Can<ConfigureTenant>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Json<SettingsView>, AppError> {
-    let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
-    let (mut revision, mut slot, mut remove, mut upload) = (String::new(), String::new(), false, None);
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
-        match field.name().unwrap_or_default() {
-            "revision" => revision = field.text().await.map_err(|_| AppError::BadRequest)?,
-            "slot" => slot = field.text().await.map_err(|_| AppError::BadRequest)?,
-            "remove" => remove = field.text().await.map_err(|_| AppError::BadRequest)?.trim() == "1",
-            "example" => upload = Some(field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?),
-            _ => {}
-        }
-    }
-    let Some(slot) = slot.trim().parse::<usize>().ok().and_then(|n| n.checked_sub(1)) else {
+    let (fields, file) = crate::extract::form_with_file(multipart, "example", usize::MAX).await?;
+    let text = |name: &str| fields.get(name).map(|v| v.trim()).unwrap_or_default();
+    let Some(slot) = text("slot").parse::<usize>().ok().and_then(|n| n.checked_sub(1)) else {
         return Err(AppError::Validation(vec![FieldIssue::admin("slot", "choice", None)]));
     };
-    let upload = if remove { None } else { Some(upload.unwrap_or_default()) };
-    let s = admin::save_slot_example(&state.app, &can.granted, revision.trim(), slot, upload).await.map_err(|e| app_error(e, lang))?;
+    let upload = (text("remove") != "1").then(|| file.map(|(_, bytes)| bytes).unwrap_or_default());
+    let s = admin::save_slot_example(&state.app, &can.granted, text("revision"), slot, upload).await.map_err(|e| app_error(e, lang))?;
     Ok(changed(&state, s))
 }
 

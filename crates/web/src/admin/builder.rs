@@ -71,9 +71,6 @@ const PREFILLS: &[(&str, Prefill)] = &[
 
 const FILE_TYPES: &[(&str, &str)] = &[("image/jpeg", "JPG"), ("image/png", "PNG"), ("image/webp", "WebP"), ("application/pdf", "PDF")];
 
-fn key_ok(key: &str) -> bool {
-    key.len() <= 64 && key.bytes().next().is_some_and(|b| b.is_ascii_lowercase()) && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
 
 /// A new form's starting point: a title and one required text field.
 fn starter(key: &str) -> Value {
@@ -386,13 +383,13 @@ async fn page(
 ) -> Result<Response, AppError> {
     if key == "new" {
         let wanted = q.key.trim();
-        return Ok(if key_ok(wanted) && wanted != "new" {
+        return Ok(if store::tenant_dir::is_key(wanted) && wanted != "new" {
             Redirect::to(&format!("/staff/settings/forms/{wanted}")).into_response()
         } else {
             Redirect::to("/staff/settings/services#forms").into_response()
         });
     }
-    if !key_ok(&key) {
+    if !store::tenant_dir::is_key(&key) {
         return Err(AppError::NotFound);
     }
     let done = done_key(&Done { done: q.done });
@@ -549,7 +546,7 @@ async fn act(
 ) -> Result<Response, AppError> {
     let f = Posted(pairs);
     check_csrf(&can.who, &f.get("csrf_token"))?;
-    if !key_ok(&key) || key == "new" {
+    if !store::tenant_dir::is_key(&key) || key == "new" {
         return Err(AppError::NotFound);
     }
     let (settings, mut schema, _) = current(&state, &can, &key, lang).await?;
@@ -592,7 +589,7 @@ async fn act(
                 if !TYPES.iter().any(|t| t.as_str() == kind) {
                     problems.push(Problem::new("new.type", "is not one of the field types"));
                 }
-                if !key_ok(&new_key) {
+                if !store::tenant_dir::is_key(&new_key) {
                     problems.push(Problem::new("new.key", "must start with a-z and contain only a-z, 0-9 and '_' (at most 64)"));
                 } else if fields.iter().any(|f| string_at(f, "key") == new_key) {
                     problems.push(Problem::new("new.key", "duplicates the key of another field"));

@@ -94,11 +94,6 @@ pub(super) struct Refusal {
     pub(super) summary: Vec<ErrorLink>,
 }
 
-/// Percent-encodes a query value.
-fn url_query(value: &str) -> String {
-    value.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
-}
-
 pub(super) fn input_id(name: &str) -> String {
     let cleaned: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
     format!("f-{cleaned}")
@@ -317,7 +312,7 @@ async fn render_settings(
                 error: refusal.messages.get(&format!("identity.slots[{i}].example")).cloned(),
             })
             .collect(),
-        stamp_url: format!("/staff/settings/identity/stamp.jpg?text={}", url_query(&rules.watermark_text)),
+        stamp_url: format!("/staff/settings/identity/stamp.jpg?text={}", crate::render::encode_path(&rules.watermark_text)),
         notifications,
         working_days,
         terms,
@@ -395,6 +390,28 @@ fn saved(state: &AppState, to: &str, done: &str) -> Response {
     Redirect::to(&format!("{to}?done={done}")).into_response()
 }
 
+/// A settings change's answer: back to the page with its confirmation, or the page again with the
+/// refusal at its fields and what was typed (`label` names a field in the error summary).
+#[allow(clippy::too_many_arguments)]
+async fn settle(
+    state: &AppState,
+    tenant: &Tenant,
+    lang: Lang,
+    can: &Can<ConfigureTenant>,
+    result: Result<Settings, AdminError>,
+    done: &str,
+    typed: Typed,
+    label: impl Fn(&str) -> String,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(_) => Ok(saved(state, "/staff/settings", done)),
+        Err(e) => {
+            let failure = refused(state, lang, e, label)?;
+            render_settings(state, tenant, lang, can, None, Some(failure), typed, None).await
+        }
+    }
+}
+
 /// The status and refusal a failed change comes back with; `Err` for what is not the admin's
 /// to fix.
 pub(super) fn refused(state: &AppState, lang: Lang, e: AdminError, label: impl Fn(&str) -> String) -> Result<(StatusCode, Refusal, Option<String>), AppError> {
@@ -444,19 +461,13 @@ async fn general(
             Lang::En => input.name_en.clone(),
         };
         let (primary, accent) = (input.primary_color.trim().to_ascii_lowercase(), input.accent_color.trim().to_ascii_lowercase());
-        let css_url = format!("/staff/settings/preview.css?primary={}&accent={}", primary.replace('#', "%23"), accent.replace('#', "%23"));
+        let css_url = format!("/staff/settings/preview.css?primary={}&accent={}", crate::render::encode_path(&primary), crate::render::encode_path(&accent));
         let shown = HeaderPreview { name, primary, accent, css_url };
-        let colour_ok = |c: &str| c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit());
-        let preview = (colour_ok(&shown.primary) && colour_ok(&shown.accent)).then_some(shown);
+        let preview = (domain::tenant::is_hex_color(&shown.primary) && domain::tenant::is_hex_color(&shown.accent)).then_some(shown);
         return render_settings(&state, &tenant, lang, &can, None, None, typed, preview).await;
     }
-    match admin::save_general(&state.app, &can.granted, &f.get("revision"), input).await {
-        Ok(_) => Ok(saved(&state, "/staff/settings", "general")),
-        Err(e) => {
-            let failure = refused(&state, lang, e, |field| settings_label(&state, lang, field))?;
-            render_settings(&state, &tenant, lang, &can, None, Some(failure), typed, None).await
-        }
-    }
+    let result = admin::save_general(&state.app, &can.granted, &f.get("revision"), input).await;
+    settle(&state, &tenant, lang, &can, result, "general", typed, |field| settings_label(&state, lang, field)).await
 }
 
 async fn logo(
@@ -466,24 +477,12 @@ async fn logo(
     can: Can<ConfigureTenant>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    let (mut csrf, mut revision, mut upload) = (String::new(), String::new(), bytes::Bytes::new());
-    let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
-        match field.name().unwrap_or_default() {
-            "csrf_token" => csrf = field.text().await.map_err(|_| AppError::BadRequest)?,
-            "revision" => revision = field.text().await.map_err(|_| AppError::BadRequest)?,
-            "logo" => upload = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?,
-            _ => {}
-        }
-    }
-    check_csrf(&can.who, &csrf)?;
-    match admin::save_logo(&state.app, &can.granted, revision.trim(), upload).await {
-        Ok(_) => Ok(saved(&state, "/staff/settings", "logo")),
-        Err(e) => {
-            let failure = refused(&state, lang, e, |_| state.views.t(lang, "admin.field.logo"))?;
-            render_settings(&state, &tenant, lang, &can, None, Some(failure), Typed::default(), None).await
-        }
-    }
+    let (fields, file) = crate::extract::form_with_file(multipart, "logo", usize::MAX).await?;
+    let text = |name: &str| fields.get(name).map(|v| v.trim()).unwrap_or_default();
+    check_csrf(&can.who, text("csrf_token"))?;
+    let upload = file.map(|(_, bytes)| bytes).unwrap_or_default();
+    let result = admin::save_logo(&state.app, &can.granted, text("revision"), upload).await;
+    settle(&state, &tenant, lang, &can, result, "logo", Typed::default(), |_| state.views.t(lang, "admin.field.logo")).await
 }
 
 async fn identity(
@@ -506,14 +505,8 @@ async fn identity(
     let last_filled = slots.iter().rposition(|s| !(s.name_th.trim().is_empty() && s.name_en.trim().is_empty() && s.hint_th.trim().is_empty() && s.hint_en.trim().is_empty()));
     let slots = slots.into_iter().take(last_filled.map_or(0, |n| n + 1)).collect();
     let rules = identity_rules(count, f.get("identity.watermark_text"), slots);
-    match admin::save_identity(&state.app, &can.granted, &f.get("revision"), rules.clone()).await {
-        Ok(_) => Ok(saved(&state, "/staff/settings", "identity")),
-        Err(e) => {
-            let failure = refused(&state, lang, e, |field| settings_label(&state, lang, field))?;
-            let typed = Typed { identity: Some(rules), ..Typed::default() };
-            render_settings(&state, &tenant, lang, &can, None, Some(failure), typed, None).await
-        }
-    }
+    let result = admin::save_identity(&state.app, &can.granted, &f.get("revision"), rules.clone()).await;
+    settle(&state, &tenant, lang, &can, result, "identity", Typed { identity: Some(rules), ..Typed::default() }, |field| settings_label(&state, lang, field)).await
 }
 
 async fn slot_example(
@@ -523,28 +516,13 @@ async fn slot_example(
     can: Can<ConfigureTenant>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
-    let (mut csrf, mut revision, mut slot, mut remove, mut upload) = (String::new(), String::new(), String::new(), false, bytes::Bytes::new());
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
-        match field.name().unwrap_or_default() {
-            "csrf_token" => csrf = field.text().await.map_err(|_| AppError::BadRequest)?,
-            "revision" => revision = field.text().await.map_err(|_| AppError::BadRequest)?,
-            "slot" => slot = field.text().await.map_err(|_| AppError::BadRequest)?,
-            "remove" => remove = true,
-            "example" => upload = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?,
-            _ => {}
-        }
-    }
-    check_csrf(&can.who, &csrf)?;
-    let slot = slot.trim().parse::<usize>().ok().and_then(|n| n.checked_sub(1)).ok_or(AppError::BadRequest)?;
-    let upload = (!remove).then_some(upload);
-    match admin::save_slot_example(&state.app, &can.granted, revision.trim(), slot, upload).await {
-        Ok(_) => Ok(saved(&state, "/staff/settings", "example")),
-        Err(e) => {
-            let failure = refused(&state, lang, e, |_| state.views.t(lang, "admin.examples"))?;
-            render_settings(&state, &tenant, lang, &can, None, Some(failure), Typed::default(), None).await
-        }
-    }
+    let (fields, file) = crate::extract::form_with_file(multipart, "example", usize::MAX).await?;
+    let text = |name: &str| fields.get(name).map(|v| v.trim()).unwrap_or_default();
+    check_csrf(&can.who, text("csrf_token"))?;
+    let slot = text("slot").parse::<usize>().ok().and_then(|n| n.checked_sub(1)).ok_or(AppError::BadRequest)?;
+    let upload = (!fields.contains_key("remove")).then(|| file.map(|(_, bytes)| bytes).unwrap_or_default());
+    let result = admin::save_slot_example(&state.app, &can.granted, text("revision"), slot, upload).await;
+    settle(&state, &tenant, lang, &can, result, "example", Typed::default(), |_| state.views.t(lang, "admin.examples")).await
 }
 
 #[derive(Deserialize, Default)]
@@ -577,9 +555,6 @@ struct PreviewColours {
     whole: String,
 }
 
-fn colour_ok(c: &str) -> bool {
-    c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
-}
 
 /// The tenant's home page with the names, contact and colours typed in the general form, not
 /// saved: opened in a new tab from the settings page.
@@ -601,12 +576,12 @@ async fn preview_home(
     c.address_en = typed("contact.address_en", &c.address_en);
     c.phone = typed("contact.phone", &c.phone);
     c.email = typed("contact.email", &c.email);
-    let colour = |name: &str, saved: &str| Some(f.get(name).trim().to_ascii_lowercase()).filter(|c| colour_ok(c)).unwrap_or_else(|| saved.to_owned());
+    let colour = |name: &str, saved: &str| Some(f.get(name).trim().to_ascii_lowercase()).filter(|c| domain::tenant::is_hex_color(c)).unwrap_or_else(|| saved.to_owned());
     let primary = colour("branding.primary_color", &record.settings.branding.primary_color);
     let accent = colour("branding.accent_color", &record.settings.branding.accent_color);
     let preview = Tenant(std::sync::Arc::new(record));
     let mut ctx = crate::render::PageCtx::new(lang, "/", Some(&preview));
-    ctx.preview_css = Some(format!("/staff/settings/preview.css?whole=1&primary={}&accent={}", url_query(&primary), url_query(&accent)));
+    ctx.preview_css = Some(format!("/staff/settings/preview.css?whole=1&primary={}&accent={}", crate::render::encode_path(&primary), crate::render::encode_path(&accent)));
     #[derive(Serialize)]
     struct HomePreview {
         signed_in: bool,
@@ -618,7 +593,7 @@ async fn preview_home(
 
 /// The colours being tried, for the preview box only (the page's policy allows no inline style).
 async fn preview_css(_can: Can<ConfigureTenant>, Query(q): Query<PreviewColours>) -> Result<Response, AppError> {
-    let colour = |c: &str| colour_ok(c).then(|| c.to_owned());
+    let colour = |c: &str| domain::tenant::is_hex_color(c).then(|| c.to_owned());
     let (Some(primary), Some(accent)) = (colour(&q.primary), colour(&q.accent)) else { return Err(AppError::NotFound) };
     let target = if q.whole.is_empty() { ".theme-preview" } else { ":root" };
     let css = format!("{target}{{--primary:{primary};--accent:{accent};}}\n");
@@ -640,13 +615,8 @@ async fn notifications(
         on_in_progress: f.has("on_in_progress"),
         on_rejected: f.has("on_rejected"),
     };
-    match admin::save_notifications(&state.app, &can.granted, &f.get("revision"), choice).await {
-        Ok(_) => Ok(saved(&state, "/staff/settings", "notifications")),
-        Err(e) => {
-            let failure = refused(&state, lang, e, |field| settings_label(&state, lang, field))?;
-            render_settings(&state, &tenant, lang, &can, None, Some(failure), Typed::default(), None).await
-        }
-    }
+    let result = admin::save_notifications(&state.app, &can.granted, &f.get("revision"), choice).await;
+    settle(&state, &tenant, lang, &can, result, "notifications", Typed::default(), |field| settings_label(&state, lang, field)).await
 }
 
 /// Closure days typed one per line, as the page shows them (`24 ธ.ค. 2569`, `24/12/2569`) or as
@@ -678,14 +648,8 @@ async fn working_days(
         }
         Err(line) => Err(AdminError::Invalid(vec![Problem::new("closure_days", format!("line {}: not a date", line + 1))])),
     };
-    match result {
-        Ok(_) => Ok(saved(&state, "/staff/settings", "working_days")),
-        Err(e) => {
-            let failure = refused(&state, lang, e, |_| state.views.t(lang, "admin.field.closure_days"))?;
-            let typed = Typed { working: Some((office, text)), ..Typed::default() };
-            render_settings(&state, &tenant, lang, &can, None, Some(failure), typed, None).await
-        }
-    }
+    let typed = Typed { working: Some((office, text)), ..Typed::default() };
+    settle(&state, &tenant, lang, &can, result, "working_days", typed, |_| state.views.t(lang, "admin.field.closure_days")).await
 }
 
 async fn terms(
@@ -698,14 +662,8 @@ async fn terms(
     let f = Posted(pairs);
     check_csrf(&can.who, &f.get("csrf_token"))?;
     let (version, th, en) = (f.get("terms.version"), f.get("terms.body_th"), f.get("terms.body_en"));
-    match admin::publish_terms(&state.app, &can.granted, &f.get("revision"), &version, &th, &en).await {
-        Ok(_) => Ok(saved(&state, "/staff/settings", "terms")),
-        Err(e) => {
-            let failure = refused(&state, lang, e, |field| settings_label(&state, lang, field))?;
-            let typed = Typed { terms: Some((version, th, en)), ..Typed::default() };
-            render_settings(&state, &tenant, lang, &can, None, Some(failure), typed, None).await
-        }
-    }
+    let result = admin::publish_terms(&state.app, &can.granted, &f.get("revision"), &version, &th, &en).await;
+    settle(&state, &tenant, lang, &can, result, "terms", Typed { terms: Some((version, th, en)), ..Typed::default() }, |field| settings_label(&state, lang, field)).await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -915,24 +915,8 @@ async fn note(
 }
 
 /// The fields of the attach-a-document form, read from multipart.
-pub async fn read_document_form(mut multipart: Multipart) -> Result<(HashMap<String, String>, Option<(String, bytes::Bytes)>), AppError> {
-    let mut fields = HashMap::new();
-    let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            let filename = field.file_name().unwrap_or("document").to_owned();
-            let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
-            if bytes.len() > domain::form::MAX_FILE_BYTES as usize {
-                return Err(AppError::PayloadTooLarge);
-            }
-            file = Some((filename, bytes));
-        } else {
-            let text = field.text().await.map_err(|_| AppError::BadRequest)?;
-            fields.insert(name, text.chars().take(2000).collect());
-        }
-    }
-    Ok((fields, file))
+pub async fn read_document_form(multipart: Multipart) -> Result<(HashMap<String, String>, Option<(String, bytes::Bytes)>), AppError> {
+    crate::extract::form_with_file(Ok(multipart), "file", domain::form::MAX_FILE_BYTES as usize).await
 }
 
 pub fn document_input(fields: &HashMap<String, String>, file: Option<(String, bytes::Bytes)>) -> Result<NewDocumentInput, (&'static str, &'static str)> {
