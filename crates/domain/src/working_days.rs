@@ -107,8 +107,9 @@ mod tests {
     }
 
     #[test]
-    fn the_data_file_reads_and_has_2026() {
-        assert!(known_years().contains(&2026));
+    fn the_data_file_reads_and_has_2026_and_2027() {
+        assert!(known_years().contains(&2026) && known_years().contains(&2027));
+        assert!(national_holidays().contains(&d(2027, 5, 20)), "Visakha Bucha 2027");
         assert!(national_holidays().contains(&d(2026, 4, 13)), "Songkran");
         assert!(national_holidays().iter().all(|h| !matches!(h.weekday(), Weekday::Sat | Weekday::Sun)), "substitution days, not weekends");
     }
@@ -123,6 +124,8 @@ mod tests {
         // Thursday 2026-04-09 → Thursday 2026-04-16: Fri, Mon (6th is Chakri: Monday before), Tue-Wed Songkran...
         // Days after 9 Apr up to 16 Apr: 10 (Fri), 13-15 Songkran, 16 (Thu) → 2 working days.
         assert_eq!(thai.working_days_between(d(2026, 4, 9), d(2026, 4, 16)), 2);
+        // Wednesday 2026-12-30 → Monday 2027-01-04 over the new year: only the Monday counts.
+        assert_eq!(thai.working_days_between(d(2026, 12, 30), d(2027, 1, 4)), 1);
         let closed = Calendar::new(&[d(2026, 4, 10)]);
         assert_eq!(closed.working_days_between(d(2026, 4, 9), d(2026, 4, 16)), 1);
         // Over many weeks the fast count agrees with counting day by day.
