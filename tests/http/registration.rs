@@ -69,7 +69,8 @@ async fn upload_photos(app: &TestApp, browser: &mut Browser<'_>, files: Vec<(&st
 
 /// A bearer token for a citizen, as the login API would hand out.
 async fn api_token_for(app: &TestApp, slug: &str, citizen: &Citizen) -> String {
-    session::start(&app.state, scope(app, slug).await, citizen.id, session::API, "127.0.0.1", "test")
+    let client = app::Client { ip: "127.0.0.1", user_agent: "test", kind: session::API };
+    app::citizens::session::start(&app.state.app, scope(app, slug).await, citizen.id, &client)
         .await
         .expect("session")
         .token

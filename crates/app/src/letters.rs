@@ -2,10 +2,12 @@
 //! (templates and the message catalogue), so it implements this; the use case decides when a
 //! message goes and writes it in its own transaction.
 
+use chrono::{DateTime, Duration, Utc};
 use domain::request::Status;
 use store::citizens::Citizen;
 use store::outbox::EmailMessage;
 use store::requests::Request;
+use store::services::ItemInCategory;
 use store::staff::Staff;
 use store::tenants::TenantRecord;
 
@@ -32,6 +34,24 @@ pub trait Letters: Send + Sync {
         tenant: &TenantRecord,
         citizen: &Citizen,
         outcome: &IdentityOutcome,
+    ) -> anyhow::Result<EmailMessage>;
+
+    /// "แจ้งเปลี่ยนรหัสผ่าน": the one-time link to set a new password, and how long it works.
+    fn password_reset(&self, tenant: &TenantRecord, citizen: &Citizen, link: &str, valid_for: Duration) -> anyhow::Result<EmailMessage>;
+
+    /// A reset asked for an address no account of the tenant uses: says so, and where to register.
+    fn password_reset_unknown(&self, tenant: &TenantRecord, email: &str) -> anyhow::Result<EmailMessage>;
+
+    /// The password was changed at `at`; whom to call if it was not the citizen.
+    fn password_changed(&self, tenant: &TenantRecord, citizen: &Citizen, at: DateTime<Utc>) -> anyhow::Result<EmailMessage>;
+
+    /// A submission arrived: its reference and the time of receipt.
+    fn acknowledgement(
+        &self,
+        tenant: &TenantRecord,
+        citizen: &Citizen,
+        item: &ItemInCategory,
+        request: &Request,
     ) -> anyhow::Result<EmailMessage>;
 
     /// The invitation with its single-use set-password link.

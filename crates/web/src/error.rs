@@ -99,6 +99,92 @@ impl From<sea_orm::DbErr> for AppError {
     }
 }
 
+impl From<app::Issue> for FieldIssue {
+    fn from(issue: app::Issue) -> Self {
+        Self::new(issue.field, issue.code)
+    }
+}
+
+/// The citizen's corrections, worded from `[field_error]`.
+pub fn field_issues(issues: Vec<app::Issue>) -> Vec<FieldIssue> {
+    issues.into_iter().map(FieldIssue::from).collect()
+}
+
+// The citizen use cases' refusals as HTTP errors. Pages that re-show a form with the message
+// match the refusals they word themselves first, and pass the rest on through these.
+
+impl From<app::citizens::registration::RegisterError> for AppError {
+    fn from(e: app::citizens::registration::RegisterError) -> Self {
+        use app::citizens::registration::RegisterError as E;
+        match e {
+            E::Invalid(issues) => Self::Validation(field_issues(issues)),
+            E::Taken(issues) => Self::Conflict(field_issues(issues)),
+            E::TooMany(wait) => wait.into(),
+            E::Db(e) => e.into(),
+            E::Other(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<app::citizens::photos::PhotoError> for AppError {
+    fn from(e: app::citizens::photos::PhotoError) -> Self {
+        use app::citizens::photos::PhotoError as E;
+        match e {
+            E::AlreadyVerified => Self::Conflict(vec![FieldIssue::new("photos", "identity_already_verified")]),
+            E::Invalid(issues) => Self::Validation(field_issues(issues)),
+            E::NotFound => Self::NotFound,
+            E::Db(e) => e.into(),
+            E::Other(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<app::citizens::sign_in::SignInError> for AppError {
+    fn from(e: app::citizens::sign_in::SignInError) -> Self {
+        use app::citizens::sign_in::SignInError as E;
+        match e {
+            E::InvalidCredentials => Self::Unauthorized,
+            E::Locked(wait) => wait.into(),
+            E::Db(e) => e.into(),
+            E::Other(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<app::citizens::password_reset::LinkError> for AppError {
+    fn from(e: app::citizens::password_reset::LinkError) -> Self {
+        use app::citizens::password_reset::LinkError as E;
+        match e {
+            E::TooMany(wait) => wait.into(),
+            E::Db(e) => e.into(),
+            E::Letter(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<app::citizens::password_reset::ResetError> for AppError {
+    fn from(e: app::citizens::password_reset::ResetError) -> Self {
+        use app::citizens::password_reset::ResetError as E;
+        match e.issue() {
+            Some(issue) => Self::Validation(vec![issue.into()]),
+            None => match e {
+                E::Db(e) => e.into(),
+                E::Other(e) => Self::Internal(e),
+                E::TokenInvalid | E::Password(_) => Self::BadRequest,
+            },
+        }
+    }
+}
+
+impl From<app::submission::SubmitError> for AppError {
+    fn from(e: app::submission::SubmitError) -> Self {
+        match e {
+            app::submission::SubmitError::Db(e) => e.into(),
+            app::submission::SubmitError::Other(e) => Self::Internal(e),
+        }
+    }
+}
+
 /// What the site layer needs to render an error; carried as a response extension.
 #[derive(Clone, Debug)]
 pub struct ErrorInfo {

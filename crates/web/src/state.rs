@@ -1,7 +1,6 @@
 //! The application state every handler shares, built once by `build`.
 
 use access::password::PasswordHasher;
-use access::ratelimit::{Policy, RateLimiter};
 use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -23,46 +22,13 @@ pub struct AppState {
     pub limits: Limits,
     pub mailer: notify::Mailer,
     pub files: files::ObjectStore,
-    /// Bounds concurrent image decoding/stamping to the number of cores.
-    pub image_permits: Arc<Semaphore>,
     /// The use cases of the back office, with the permission enforcer.
     pub app: app::App,
     pub staff_limits: app::staff::sign_in::StaffLimits,
 }
 
-/// Brute-force limits (per process). Keys are prefixed by tenant so tenants never share a count.
-#[derive(Clone)]
-pub struct Limits {
-    /// Failed logins per client IP, from devices not known to the account.
-    pub login_ip: RateLimiter,
-    /// Failed logins per account (tenant + national ID) and client IP.
-    pub login_account_client: RateLimiter,
-    /// Failed logins per account from all devices not known to it: caps a guesser with many
-    /// addresses; the owner on a known device, or after a password reset, is not held by it.
-    pub login_unknown_devices: RateLimiter,
-    /// Failed logins per known device (by its device token).
-    pub login_device: RateLimiter,
-    /// Registrations and forgot-password requests per client IP.
-    pub register_ip: RateLimiter,
-    pub forgot_ip: RateLimiter,
-    pub forgot_account: RateLimiter,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        let strict = Policy { free_attempts: 5, ..Policy::default() };
-        let per_ip = Policy { free_attempts: 20, ..Policy::default() };
-        Self {
-            login_ip: RateLimiter::new(per_ip),
-            login_account_client: RateLimiter::new(strict),
-            login_unknown_devices: RateLimiter::new(per_ip),
-            login_device: RateLimiter::new(strict),
-            register_ip: RateLimiter::new(Policy { free_attempts: 10, ..Policy::default() }),
-            forgot_ip: RateLimiter::new(Policy { free_attempts: 10, ..Policy::default() }),
-            forgot_account: RateLimiter::new(Policy { free_attempts: 3, ..strict }),
-        }
-    }
-}
+/// The citizens' brute-force limits (per process), shared by the pages and the API.
+pub type Limits = app::citizens::CitizenLimits;
 
 impl FromRef<AppState> for DatabaseConnection {
     fn from_ref(state: &AppState) -> Self {
@@ -83,16 +49,7 @@ impl AppState {
         bytes: bytes::Bytes,
         work: impl FnOnce(&[u8], &files::ImageLimits) -> Result<files::ProcessedImage, files::ImageError> + Send + 'static,
     ) -> Result<Result<files::ProcessedImage, files::ImageError>, crate::error::AppError> {
-        use anyhow::Context as _;
-        let permit = self.image_permits.clone().acquire_owned().await.context("image permits closed")?;
-        let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            span.in_scope(|| work(&bytes, &files::ImageLimits::default()))
-        })
-        .await
-        .context("image task panicked")
-        .map_err(crate::error::AppError::from)
+        Ok(self.app.process_image(bytes, work).await?)
     }
 
     pub fn new(config: Config, db: DatabaseConnection, hasher: PasswordHasher) -> anyhow::Result<Self> {
@@ -111,6 +68,7 @@ impl AppState {
             hasher: hasher.clone(),
             authz: access::authz::Authorizer::new(db.clone(), ttl),
             letters: Arc::new(crate::backoffice::letters::WebLetters::new(views.clone(), config.clone())),
+            image_permits: Arc::new(Semaphore::new(cores)),
         };
         Ok(Self {
             config,
@@ -121,7 +79,6 @@ impl AppState {
             limits: Limits::default(),
             mailer,
             files,
-            image_permits: Arc::new(Semaphore::new(cores)),
             app,
             staff_limits: app::staff::sign_in::StaffLimits::default(),
         })

@@ -12,6 +12,7 @@ use store::staff::{self as staff_store, Staff};
 use store::tenants::TenantRecord;
 
 use super::totp_required;
+pub use crate::Client;
 use crate::{App, audit};
 
 /// Per process, keyed by tenant so tenants never share a count.
@@ -49,15 +50,6 @@ pub enum SignInError {
     Db(#[from] DbErr),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
-}
-
-/// Where a client is signing in from and with what.
-#[derive(Clone, Debug)]
-pub struct Client<'a> {
-    pub ip: &'a str,
-    pub user_agent: &'a str,
-    /// `web` or `api`.
-    pub kind: &'a str,
 }
 
 fn keys(tenant: &TenantRecord, email: &str, ip: &str) -> (String, String) {

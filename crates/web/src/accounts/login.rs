@@ -1,11 +1,9 @@
-//! Signing in and out, the forgotten-password journey and the account e-mails it sends.
-//! The services (`sign_in`, `password_reset`) are shared by these pages and the JSON API.
+//! Signing in and out, the forgotten-password journey and the account e-mails it sends. The use
+//! cases (`app::citizens::{sign_in, password_reset}`) are shared by these pages and the JSON API.
 
 pub mod mail;
 mod mailbox;
-pub mod password_reset;
 mod reset_pages;
-pub mod sign_in;
 
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
@@ -24,7 +22,8 @@ use crate::i18n::RequestLang;
 use crate::render::PageCtx;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
-use sign_in::{Credentials, SignInError};
+use app::citizens::session::sign_out;
+use app::citizens::sign_in::{self, Credentials, SignInError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,6 +43,13 @@ pub fn dev_mailbox_router() -> Router<AppState> {
 pub struct Client {
     pub ip: String,
     pub user_agent: String,
+}
+
+impl Client {
+    /// As the use cases take it, opening sessions of `kind`.
+    pub fn with_kind<'a>(&'a self, kind: &'a str) -> app::Client<'a> {
+        app::Client { ip: &self.ip, user_agent: &self.user_agent, kind }
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Client {
@@ -189,7 +195,10 @@ async fn login(
             return page.render(&state, &tenant, lang, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    match sign_in::sign_in(&state, &tenant, &client, &credentials, WEB, replaced.as_deref(), device.as_deref()).await {
+    let signed_in =
+        sign_in::sign_in(&state.app, &state.limits, &tenant.0, &client.with_kind(WEB), &credentials, replaced.as_deref(), device.as_deref())
+            .await;
+    match signed_in {
         Ok(signed_in) => {
             let target = match signed_in.citizen.identity_status.as_str() {
                 store::citizens::identity_status::PHOTOS_REQUIRED => "/register/identity".to_owned(),
@@ -217,7 +226,7 @@ async fn login(
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.seconds()));
             Ok(response)
         }
-        Err(SignInError::App(e)) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -237,7 +246,7 @@ async fn logout(
 ) -> Result<Response, AppError> {
     csrf::verify(&csrf, &form.csrf_token)?;
     if let Some(token) = presented {
-        sign_in::sign_out(&state, &tenant, &token).await?;
+        sign_out(&state.app, tenant.scope(), &token).await?;
     }
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().append(header::SET_COOKIE, session::cookie(&state, ""));

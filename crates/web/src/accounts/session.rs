@@ -13,63 +13,7 @@ use crate::state::AppState;
 use crate::tenancy::Tenant;
 
 pub const SESSION_COOKIE: &str = "sid";
-pub const WEB: &str = "web";
-pub const API: &str = "api";
-
-/// How long sessions live.
-#[derive(Clone, Copy, Debug)]
-pub struct Lifetimes {
-    pub idle: Duration,
-    pub absolute: Duration,
-}
-
-pub fn lifetimes(kind: &str) -> Lifetimes {
-    match kind {
-        API => Lifetimes { idle: Duration::days(7), absolute: Duration::days(30) },
-        _ => Lifetimes { idle: Duration::hours(2), absolute: Duration::hours(12) },
-    }
-}
-
-/// A new session's secrets: the token for the client and the CSRF token for its forms.
-pub struct Started {
-    pub token: String,
-    pub csrf: String,
-    pub expires_at: chrono::DateTime<Utc>,
-}
-
-pub async fn start(
-    state: &AppState,
-    scope: Scope,
-    citizen_id: uuid::Uuid,
-    kind: &str,
-    ip: &str,
-    user_agent: &str,
-) -> Result<Started, AppError> {
-    let token = access::token::new_token();
-    let csrf = access::token::new_token();
-    let now = Utc::now();
-    let life = lifetimes(kind);
-    let expires_at = now + life.absolute;
-    store::sessions::insert(
-        &state.db,
-        scope,
-        Session {
-            id_hash: access::token::hash_token(&token),
-            tenant_id: scope.tenant_id(),
-            citizen_id,
-            kind: kind.to_owned(),
-            csrf_token: csrf.clone(),
-            created_at: now,
-            last_seen_at: now,
-            idle_expires_at: now + life.idle,
-            expires_at,
-            ip: ip.chars().take(45).collect(),
-            user_agent: user_agent.chars().take(255).collect(),
-        },
-    )
-    .await?;
-    Ok(Started { token, csrf, expires_at })
-}
+pub use app::citizens::session::{API, Lifetimes, Started, WEB, lifetimes};
 
 /// A `Set-Cookie` value for an `HttpOnly` token cookie, `Secure` on HTTPS; an empty `token` clears
 /// it. Tokens are base64url, so the value is always a valid header.

@@ -535,7 +535,7 @@ struct StampQuery {
 async fn stamp_preview(State(state): State<AppState>, _can: Can<ConfigureTenant>, Query(q): Query<StampQuery>) -> Result<Response, AppError> {
     let text: String = q.text.trim().chars().take(120).collect();
     let stamp = format!("{text} {}", domain::locale::format_date(crate::requests::view::thai_date(chrono::Utc::now()), Lang::Th));
-    let permit = state.image_permits.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.into()))?;
+    let permit = state.app.image_permits.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.into()))?;
     let image = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         files::stamp_sample_card(&files::Watermark::new(stamp))

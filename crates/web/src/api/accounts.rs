@@ -202,7 +202,7 @@ async fn register(
     body: Result<Json<NewCitizenRequest>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(request) = body.map_err(|_| AppError::BadRequest)?;
-    let citizen = service::register(&state, &tenant, &request.into(), &client.ip).await?;
+    let citizen = app::citizens::registration::register(&state.app, &state.limits, &tenant.0, &request.into(), &client.ip).await?;
     let view = ProfileView::new(&tenant, citizen, &[]);
     Ok((StatusCode::CREATED, [(header::LOCATION, HeaderValue::from_static("/api/v1/me"))], Json(view)).into_response())
 }
@@ -265,7 +265,7 @@ async fn identity_photos(
     check_csrf(&me, &csrf_token, &headers)?;
     let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
     let files = uploads::files(&mut multipart, "photo", service::image_limits().max_bytes).await?;
-    let photos = service::replace_identity_photos(&state, &tenant, &me.citizen, files).await?;
+    let photos = app::citizens::photos::replace_identity_photos(&state.app, &tenant.0, &me.citizen, files).await?;
     let citizen = citizens::find(&state.db, tenant.scope(), me.citizen.id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(ProfileView::new(&tenant, citizen, &photos)))
 }

@@ -12,12 +12,13 @@ use domain::email::Email;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use app::citizens::password_reset;
+use app::citizens::sign_in::{self, Credentials, SignInError};
+
 use crate::accounts::CurrentCitizen;
-use crate::accounts::login::password_reset::{self, ResetError};
-use crate::accounts::login::sign_in::{self, Credentials, SignInError};
 use crate::accounts::login::Client;
 use crate::accounts::session::API;
-use crate::error::{AppError, ErrorInfo, FieldIssue};
+use crate::error::{AppError, ErrorInfo, FieldIssue, field_issues};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 
@@ -67,17 +68,16 @@ async fn login(
     client: Client,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, AppError> {
-    let credentials = Credentials::parse(&body.username, &body.password).map_err(AppError::Validation)?;
+    let credentials = Credentials::parse(&body.username, &body.password).map_err(|issues| AppError::Validation(field_issues(issues)))?;
     let device = body.device_token.as_deref().filter(|t| !t.is_empty());
-    match sign_in::sign_in(&state, &tenant, &client, &credentials, API, None, device).await {
+    match sign_in::sign_in(&state.app, &state.limits, &tenant.0, &client.with_kind(API), &credentials, None, device).await {
         Ok(signed_in) => {
             let device_token = signed_in.new_device.or(body.device_token).unwrap_or_default();
             let view = TokenView { token: signed_in.session.token, expires_at: signed_in.session.expires_at, device_token };
             Ok(Json(view).into_response())
         }
         Err(SignInError::InvalidCredentials) => Ok(invalid_credentials()),
-        Err(SignInError::Locked(wait)) => Err(wait.into()),
-        Err(SignInError::App(e)) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -101,7 +101,7 @@ async fn logout(State(state): State<AppState>, current: CurrentCitizen) -> Resul
     if current.session.kind != API {
         return Err(AppError::Unauthorized);
     }
-    sign_in::end_session(&state, current.scope(), &current.session.id_hash).await?;
+    app::citizens::session::end(&state.app, current.scope(), &current.session.id_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -120,7 +120,7 @@ async fn forgot(
     ApiJson(body): ApiJson<ForgotBody>,
 ) -> Result<StatusCode, AppError> {
     let email = Email::parse(&body.email).map_err(|e| AppError::Validation(vec![FieldIssue::new("email", e.code())]))?;
-    password_reset::request_link(&state, &tenant, &client.ip, &email).await?;
+    password_reset::request_link(&state.app, &state.limits, &tenant.0, &client.ip, &email).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -143,9 +143,6 @@ async fn reset(State(state): State<AppState>, tenant: Tenant, ApiJson(body): Api
     if body.token.is_empty() {
         return Err(AppError::Validation(vec![FieldIssue::new("token", "required")]));
     }
-    match password_reset::reset_password(&state, &tenant, &body.token, &body.password).await {
-        Ok(device_token) => Ok(Json(ResetView { device_token })),
-        Err(ResetError::App(e)) => Err(e),
-        Err(e) => Err(AppError::Validation(e.field_issue().into_iter().collect())),
-    }
+    let device_token = password_reset::reset_password(&state.app, &state.limits, &tenant.0, &body.token, &body.password).await?;
+    Ok(Json(ResetView { device_token }))
 }

@@ -162,7 +162,7 @@ async fn create(
         submission: values,
         files: &body.files,
     };
-    let outcome = submission::submit(&state, &tenant, &me, &item, &form, attempt).await?;
+    let outcome = app::submission::submit(&state.app, &tenant.0, &me.citizen, &item, &form, attempt).await?;
     match outcome {
         Outcome::Created(created) => {
             let status = if created.existing { StatusCode::OK } else { StatusCode::CREATED };

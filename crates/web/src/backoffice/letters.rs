@@ -4,14 +4,17 @@
 use std::sync::Arc;
 
 use app::{IdentityOutcome, Letters};
+use chrono::{DateTime, Duration, Utc};
 use domain::locale::Lang;
 use domain::request::Status;
 use store::citizens::Citizen;
 use store::outbox::EmailMessage;
 use store::requests::Request;
+use store::services::ItemInCategory;
 use store::staff::Staff;
 use store::tenants::TenantRecord;
 
+use crate::accounts::login::mail::{self as account_mail, Recipient};
 use crate::config::Config;
 use crate::email::{self, Action, Part};
 use crate::render::Views;
@@ -45,7 +48,7 @@ impl WebLetters {
         };
         let subject = format!("{} / {}", fill(Lang::Th, &format!("{prefix}.subject")), fill(Lang::En, &format!("{prefix}.subject")));
         email::render(&self.views, tenant, to, subject, "account_mail.automatic", [part(Lang::Th), part(Lang::En)])
-            .map_err(|e| anyhow::anyhow!("{e:#}"))
+            .map_err(plain)
     }
 }
 
@@ -53,14 +56,34 @@ fn wrap(tenant: &TenantRecord) -> Tenant {
     Tenant(Arc::new(tenant.clone()))
 }
 
+fn plain(e: crate::error::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e:#}")
+}
+
 impl Letters for WebLetters {
     fn origin(&self, tenant: &TenantRecord) -> String {
         crate::state::tenant_origin(&self.config, tenant)
     }
 
+    fn password_reset(&self, tenant: &TenantRecord, citizen: &Citizen, link: &str, valid_for: Duration) -> anyhow::Result<EmailMessage> {
+        account_mail::password_reset(&self.views, &wrap(tenant), &Recipient::of(citizen), link, valid_for).map_err(plain)
+    }
+
+    fn password_reset_unknown(&self, tenant: &TenantRecord, email: &str) -> anyhow::Result<EmailMessage> {
+        account_mail::password_reset_unknown(&self.views, &self.origin(tenant), &wrap(tenant), email).map_err(plain)
+    }
+
+    fn password_changed(&self, tenant: &TenantRecord, citizen: &Citizen, at: DateTime<Utc>) -> anyhow::Result<EmailMessage> {
+        account_mail::password_changed(&self.views, &self.origin(tenant), &wrap(tenant), &Recipient::of(citizen), at).map_err(plain)
+    }
+
+    fn acknowledgement(&self, tenant: &TenantRecord, citizen: &Citizen, item: &ItemInCategory, request: &Request) -> anyhow::Result<EmailMessage> {
+        crate::services::mail::acknowledgement(&self.views, &self.origin(tenant), &wrap(tenant), citizen, item, request).map_err(plain)
+    }
+
     fn status_changed(&self, tenant: &TenantRecord, citizen: &Citizen, request: &Request, to: Status) -> anyhow::Result<EmailMessage> {
         crate::requests::mail::status_changed_mail(&self.views, &self.origin(tenant), &wrap(tenant), citizen, request, to)
-            .map_err(|e| anyhow::anyhow!("{e:#}"))
+            .map_err(plain)
     }
 
     fn identity_decided(&self, tenant: &TenantRecord, citizen: &Citizen, outcome: &IdentityOutcome) -> anyhow::Result<EmailMessage> {

@@ -10,7 +10,7 @@ use store::services::ItemInCategory;
 
 use crate::error::AppError;
 use crate::email::{self, Action, Part};
-use crate::state::AppState;
+use crate::render::Views;
 use crate::tenancy::Tenant;
 
 /// "When received" as a citizen reads it: Thailand time, Buddhist year in Thai.
@@ -19,16 +19,15 @@ pub fn received_at(at: DateTime<Utc>, lang: Lang) -> String {
 }
 
 pub fn acknowledgement(
-    state: &AppState,
+    views: &Views,
+    origin: &str,
     tenant: &Tenant,
     citizen: &Citizen,
     item: &ItemInCategory,
     request: &Request,
 ) -> Result<EmailMessage, AppError> {
-    let t = &tenant.0;
-    let views = &state.views;
     let name = format!("{} {}", citizen.first_name, citizen.last_name);
-    let link = format!("{}/services/requests/{}/done", state.tenant_origin(t), request.reference);
+    let link = format!("{origin}/services/requests/{}/done", request.reference);
     let fill = |lang: Lang, key: &str| {
         views
             .t(lang, key)
@@ -52,5 +51,5 @@ pub fn acknowledgement(
         after: vec![],
     };
     let subject = format!("{} / {}", fill(Lang::Th, "services_mail.subject"), fill(Lang::En, "services_mail.subject"));
-    email::render(&state.views, tenant, &citizen.email, subject, "account_mail.automatic", [part(Lang::Th), part(Lang::En)])
+    email::render(views, tenant, &citizen.email, subject, "account_mail.automatic", [part(Lang::Th), part(Lang::En)])
 }

@@ -226,7 +226,7 @@ async fn submit(
         submission: Submission::from_form_pairs(date_input::combine(&form.schema, lang, &answers)),
         files: &files,
     };
-    let (issues, stale) = match submission::submit(&state, &tenant, &me, &item, &form, attempt).await? {
+    let (issues, stale) = match app::submission::submit(&state.app, &tenant.0, &me.citizen, &item, &form, attempt).await? {
         Outcome::Created(created) => {
             staging::discard(&state, tenant_id, citizen_id, &files).await;
             let done = format!("/services/requests/{}/done", created.request.reference);

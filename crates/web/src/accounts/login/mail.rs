@@ -9,7 +9,6 @@ use store::outbox::EmailMessage;
 use crate::error::AppError;
 use crate::email::{self, Action, Part, local_time};
 use crate::render::Views;
-use crate::state::AppState;
 use crate::tenancy::Tenant;
 
 /// Who the message is for.
@@ -25,10 +24,10 @@ impl Recipient {
 }
 
 /// "แจ้งเปลี่ยนรหัสผ่าน": the one-time "เปลี่ยนรหัสผ่าน" link.
-pub fn password_reset(state: &AppState, tenant: &Tenant, to: &Recipient, link: &str, valid_for: Duration) -> Result<EmailMessage, AppError> {
+pub fn password_reset(views: &Views, tenant: &Tenant, to: &Recipient, link: &str, valid_for: Duration) -> Result<EmailMessage, AppError> {
     let minutes = valid_for.num_minutes().to_string();
     let part = |lang| {
-        let tr = Tr { views: &state.views, lang, tenant };
+        let tr = Tr { views, lang, tenant };
         Part {
             lang: lang.code(),
             greeting: tr.fill("account_mail.greeting", &[("name", &to.name)]),
@@ -37,15 +36,15 @@ pub fn password_reset(state: &AppState, tenant: &Tenant, to: &Recipient, link: &
             after: vec![tr.fill("account_mail.reset_ignore", &[])],
         }
     };
-    render(state, tenant, to, "account_mail.reset_subject", [part(Lang::Th), part(Lang::En)])
+    render(views, tenant, to, "account_mail.reset_subject", [part(Lang::Th), part(Lang::En)])
 }
 
 /// Asked for an address no account uses: says so, and where to register. Sent so that a
 /// registered and an unknown address cost the same work and take the same time.
-pub fn password_reset_unknown(state: &AppState, tenant: &Tenant, to: &str) -> Result<EmailMessage, AppError> {
-    let register = format!("{}/register", state.tenant_origin(&tenant.0));
+pub fn password_reset_unknown(views: &Views, origin: &str, tenant: &Tenant, to: &str) -> Result<EmailMessage, AppError> {
+    let register = format!("{origin}/register");
     let part = |lang| {
-        let tr = Tr { views: &state.views, lang, tenant };
+        let tr = Tr { views, lang, tenant };
         Part {
             lang: lang.code(),
             greeting: String::new(),
@@ -55,14 +54,14 @@ pub fn password_reset_unknown(state: &AppState, tenant: &Tenant, to: &str) -> Re
         }
     };
     let to = Recipient { name: String::new(), email: to.to_owned() };
-    render(state, tenant, &to, "account_mail.unknown_subject", [part(Lang::Th), part(Lang::En)])
+    render(views, tenant, &to, "account_mail.unknown_subject", [part(Lang::Th), part(Lang::En)])
 }
 
 /// "your password was changed", with when, and whom to call if it was not them.
-pub fn password_changed(state: &AppState, tenant: &Tenant, to: &Recipient, at: DateTime<Utc>) -> Result<EmailMessage, AppError> {
-    let login = format!("{}/login", state.tenant_origin(&tenant.0));
+pub fn password_changed(views: &Views, origin: &str, tenant: &Tenant, to: &Recipient, at: DateTime<Utc>) -> Result<EmailMessage, AppError> {
+    let login = format!("{origin}/login");
     let part = |lang| {
-        let tr = Tr { views: &state.views, lang, tenant };
+        let tr = Tr { views, lang, tenant };
         Part {
             lang: lang.code(),
             greeting: tr.fill("account_mail.greeting", &[("name", &to.name)]),
@@ -74,12 +73,12 @@ pub fn password_changed(state: &AppState, tenant: &Tenant, to: &Recipient, at: D
             after: vec![tr.fill("account_mail.changed_warning", &[])],
         }
     };
-    render(state, tenant, to, "account_mail.changed_subject", [part(Lang::Th), part(Lang::En)])
+    render(views, tenant, to, "account_mail.changed_subject", [part(Lang::Th), part(Lang::En)])
 }
 
-fn render(state: &AppState, tenant: &Tenant, to: &Recipient, subject_key: &str, parts: [Part; 2]) -> Result<EmailMessage, AppError> {
-    let subject = format!("{} / {}", state.views.t(Lang::Th, subject_key), state.views.t(Lang::En, subject_key));
-    email::render(&state.views, tenant, &to.email, subject, "account_mail.automatic", parts)
+fn render(views: &Views, tenant: &Tenant, to: &Recipient, subject_key: &str, parts: [Part; 2]) -> Result<EmailMessage, AppError> {
+    let subject = format!("{} / {}", views.t(Lang::Th, subject_key), views.t(Lang::En, subject_key));
+    email::render(views, tenant, &to.email, subject, "account_mail.automatic", parts)
 }
 
 /// Catalogue lookups for one language, with `{tenant}`, `{phone}` and `{email}` of the tenant

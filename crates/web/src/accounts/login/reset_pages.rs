@@ -13,7 +13,7 @@ use domain::password_policy::{PasswordPolicy, guidance_keys};
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 
-use super::password_reset::{self, ResetError};
+use app::citizens::password_reset::{self, LinkError, ResetError};
 use super::{Client, HtmlForm, LoginPage, no_store};
 use crate::accounts::csrf::{self, CsrfToken};
 use crate::accounts::session;
@@ -85,16 +85,16 @@ async fn forgot(
         let page = page.refused(&state.views, lang, "forgot.error_email");
         return render(&state, &tenant, lang, "/password/forgot", "forgot_request.html", StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    match password_reset::request_link(&state, &tenant, &client.ip, &email).await {
+    match password_reset::request_link(&state.app, &state.limits, &tenant.0, &client.ip, &email).await {
         Ok(()) => Ok(Redirect::to("/password/forgot/sent").into_response()),
-        Err(AppError::TooManyRequests { retry_after_secs }) => {
+        Err(LinkError::TooMany(wait)) => {
             let page = page.refused(&state.views, lang, "forgot.error_locked");
             let mut response =
                 render(&state, &tenant, lang, "/password/forgot", "forgot_request.html", StatusCode::TOO_MANY_REQUESTS, &page)?;
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.seconds()));
             Ok(response)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -166,7 +166,7 @@ async fn reset_page(
         return Ok(response);
     }
     let token = kept.unwrap_or_default();
-    if !password_reset::link_is_live(&state, &tenant, &token).await? {
+    if !password_reset::link_is_live(&state.app, &tenant.0, &token).await? {
         return invalid_link(&state, &tenant, lang);
     }
     render(&state, &tenant, lang, "/password/reset", "reset_form.html", StatusCode::OK, &ResetPage::new(&state.views, lang, csrf, token))
@@ -207,7 +207,7 @@ async fn reset(
     let (error_field, error) = if form.password != form.password_confirm {
         ("password_confirm", state.views.t(lang, "field_error.password_mismatch"))
     } else {
-        match password_reset::reset_password(&state, &tenant, &form.token, &form.password).await {
+        match password_reset::reset_password(&state.app, &state.limits, &tenant.0, &form.token, &form.password).await {
             Ok(device) => {
                 let mut response = Redirect::to("/password/reset/done").into_response();
                 let headers = response.headers_mut();
@@ -217,7 +217,7 @@ async fn reset(
             }
             Err(ResetError::TokenInvalid) => return invalid_link(&state, &tenant, lang),
             Err(ResetError::Password(problem)) => ("password", policy_text(&state.views, lang, &format!("field_error.{}", problem.code()))),
-            Err(ResetError::App(e)) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     };
     let summary = vec![ErrorLink::new(error_field, error.clone())];

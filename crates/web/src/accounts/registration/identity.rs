@@ -1,6 +1,7 @@
 //! "ยืนยันตัวตน": the tenant's number of ID-card photos, stamped and stored all or nothing; the
 //! welcome page that shows the status and the stamped result; the photos, to their owner only.
 
+use app::citizens::photos::{self, PhotoError};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use crate::extract::Path;
@@ -13,7 +14,7 @@ use store::citizens::{self, Citizen, IdentityPhoto, identity_status};
 use super::{messages, service, uploads};
 use crate::accounts::csrf::CsrfToken;
 use crate::accounts::session::CurrentCitizen;
-use crate::error::{AppError, FieldIssue};
+use crate::error::{AppError, FieldIssue, field_issues};
 use crate::form_errors::ErrorLink;
 use crate::i18n::RequestLang;
 use crate::render::PageCtx;
@@ -148,15 +149,14 @@ pub async fn upload(
 ) -> Result<Response, AppError> {
     let mut multipart = multipart.map_err(|_| AppError::BadRequest)?;
     let files = uploads::form_files(&mut multipart, &csrf, "photo", service::image_limits().max_bytes).await?;
-    match service::replace_identity_photos(&state, &tenant, &me.citizen, files).await {
-        Ok(_) => Ok(Redirect::to("/welcome").into_response()),
-        Err(AppError::Validation(issues)) => {
+    match photos::replace_identity_photos(&state.app, &tenant.0, &me.citizen, files).await {
+        Ok(_) | Err(PhotoError::AlreadyVerified) => Ok(Redirect::to("/welcome").into_response()),
+        Err(PhotoError::Invalid(issues)) => {
             let current = citizens::identity_photos(&state.db, tenant.scope(), me.citizen.id).await?;
-            let html = render_page(&state, &tenant, lang, &csrf, &me.citizen, &current, &issues)?;
+            let html = render_page(&state, &tenant, lang, &csrf, &me.citizen, &current, &field_issues(issues))?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
-        Err(AppError::Conflict(_)) => Ok(Redirect::to("/welcome").into_response()),
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use crate::extract::Query;
 use axum::http::{StatusCode, Uri, header};
+use app::citizens::registration::{self, RegisterError};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::locale::Lang;
 use domain::password_policy::PasswordPolicy;
@@ -16,7 +17,7 @@ use super::{messages, service};
 use crate::accounts::csrf::{self, CsrfToken};
 use crate::accounts::login::{Client, HtmlForm};
 use crate::accounts::session::{self, MaybeCitizen};
-use crate::error::{AppError, FieldIssue};
+use crate::error::{AppError, FieldIssue, field_issues};
 use crate::form_errors::{Answer, ErrorLink, required_message};
 use crate::i18n::RequestLang;
 use crate::render::{PageCtx, markdown};
@@ -329,21 +330,21 @@ pub async fn submit(
         }
         Ok((status, render_form(&state, &tenant, lang, &csrf, &shown, issues, banner)?).into_response())
     };
-    match service::register(&state, &tenant, &fields.to_form(), &client.ip).await {
-        Ok(citizen) => {
-            let started =
-                session::start(&state, tenant.scope(), citizen.id, session::WEB, &client.ip, &client.user_agent).await?;
+    let registered =
+        registration::register_and_sign_in(&state.app, &state.limits, &tenant.0, &fields.to_form(), &client.with_kind(session::WEB)).await;
+    match registered {
+        Ok((_, started)) => {
             let mut response = Redirect::to("/register/identity").into_response();
             response.headers_mut().append(header::SET_COOKIE, session::cookie(&state, &started.token));
             Ok(response)
         }
-        Err(AppError::Validation(issues)) => refused(StatusCode::UNPROCESSABLE_ENTITY, &issues, None),
-        Err(AppError::Conflict(issues)) => refused(StatusCode::CONFLICT, &issues, None),
-        Err(AppError::TooManyRequests { retry_after_secs }) => {
+        Err(RegisterError::Invalid(issues)) => refused(StatusCode::UNPROCESSABLE_ENTITY, &field_issues(issues), None),
+        Err(RegisterError::Taken(issues)) => refused(StatusCode::CONFLICT, &field_issues(issues), None),
+        Err(RegisterError::TooMany(wait)) => {
             let mut response = refused(StatusCode::TOO_MANY_REQUESTS, &[], Some("error.too_many"))?;
-            response.headers_mut().insert(header::RETRY_AFTER, retry_after_secs.into());
+            response.headers_mut().insert(header::RETRY_AFTER, wait.seconds().into());
             Ok(response)
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }

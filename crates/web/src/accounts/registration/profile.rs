@@ -1,6 +1,7 @@
 //! The citizen's profile: what was registered, the identity status, and the profile picture
 //! (รูปโปรไฟล์), optional and uploadable at any time, cropped square.
 
+use app::citizens::photos::{self, PhotoError};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use crate::extract::Query;
@@ -14,7 +15,7 @@ use super::identity::{PhotoLink, StatusView, photo_links, private_image, status_
 use super::{messages, service, uploads};
 use crate::accounts::csrf::CsrfToken;
 use crate::accounts::session::CurrentCitizen;
-use crate::error::{AppError, FieldIssue};
+use crate::error::{AppError, FieldIssue, field_issues};
 use crate::form_errors::ErrorLink;
 use crate::i18n::RequestLang;
 use crate::render::PageCtx;
@@ -167,13 +168,14 @@ pub async fn upload_avatar(
         return Err(AppError::BadRequest);
     }
     let upload = files.pop().unwrap_or_default();
-    match service::replace_avatar(&state, &tenant, &me.citizen, upload).await {
+    match photos::replace_avatar(&state.app, &tenant.0, &me.citizen, upload).await {
         Ok(()) => Ok(Redirect::to("/profile?saved=1").into_response()),
-        Err(AppError::Validation(issues)) => {
+        Err(PhotoError::Invalid(issues)) => {
+            let issues = field_issues(issues);
             let html = render_page(&state, &tenant, lang, &csrf, &me.citizen, Outcome { issues: &issues, saved: false }).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 

@@ -14,18 +14,7 @@ use crate::error::AppError;
 const MAX_KEPT_FILES: usize = domain::tenant::MAX_ID_PHOTOS as usize + 1;
 
 /// One file part: its bytes, or the fact that it was larger than allowed.
-#[derive(Debug, Default)]
-pub struct FilePart {
-    pub bytes: Bytes,
-    pub oversize: bool,
-}
-
-impl FilePart {
-    /// A file input left blank arrives as an empty part.
-    pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty() && !self.oversize
-    }
-}
+pub use app::citizens::photos::Upload as FilePart;
 
 pub(crate) fn multipart_error(e: MultipartError) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::PayloadTooLarge } else { AppError::BadRequest }

@@ -5,14 +5,14 @@
 use access::ratelimit::RetryAfter;
 use chrono::Utc;
 use domain::national_id::NationalId;
+use sea_orm::DbErr;
 use store::Scope;
 use store::citizens::Citizen;
+use store::tenants::TenantRecord;
 
-use super::Client;
-use crate::accounts::session::{self, Started};
-use crate::error::{AppError, FieldIssue};
-use crate::state::{AppState, Limits};
-use crate::tenancy::Tenant;
+use super::CitizenLimits;
+use super::session::{self, Started, remember_device};
+use crate::{App, Client, Issue};
 
 /// Longer than any password the policy accepts; refused before it reaches the hasher.
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -24,19 +24,19 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    /// Field issues name `username` or `password`, with `required` or the national ID's code.
-    pub fn parse(username: &str, password: &str) -> Result<Self, Vec<FieldIssue>> {
+    /// Issues name `username` or `password`, with `required` or the national ID's code.
+    pub fn parse(username: &str, password: &str) -> Result<Self, Vec<Issue>> {
         let mut issues = Vec::new();
         let national_id = if username.trim().is_empty() {
-            issues.push(FieldIssue::new("username", "required"));
+            issues.push(Issue::new("username", "required"));
             None
         } else {
-            NationalId::parse(username).map_err(|e| issues.push(FieldIssue::new("username", e.code()))).ok()
+            NationalId::parse(username).map_err(|e| issues.push(Issue::new("username", e.code()))).ok()
         };
         if password.is_empty() {
-            issues.push(FieldIssue::new("password", "required"));
+            issues.push(Issue::new("password", "required"));
         } else if password.len() > MAX_PASSWORD_BYTES {
-            issues.push(FieldIssue::new("password", "too_long"));
+            issues.push(Issue::new("password", "too_long"));
         }
         match national_id {
             Some(national_id) if issues.is_empty() => Ok(Self { national_id, password: password.to_owned() }),
@@ -53,7 +53,9 @@ pub enum SignInError {
     #[error(transparent)]
     Locked(#[from] RetryAfter),
     #[error(transparent)]
-    App(#[from] AppError),
+    Db(#[from] DbErr),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
 }
 
 pub struct SignedIn {
@@ -78,7 +80,7 @@ enum Throttle {
 }
 
 impl Throttle {
-    fn check(&self, limits: &Limits) -> Result<(), RetryAfter> {
+    fn check(&self, limits: &CitizenLimits) -> Result<(), RetryAfter> {
         match self {
             Self::Known { device_key, .. } => limits.login_device.check(device_key),
             Self::Unknown { ip_key, account_client_key, account_key } => {
@@ -89,7 +91,7 @@ impl Throttle {
         }
     }
 
-    fn failed(&self, limits: &Limits) {
+    fn failed(&self, limits: &CitizenLimits) {
         match self {
             Self::Known { device_key, .. } => limits.login_device.record_failure(device_key),
             Self::Unknown { ip_key, account_client_key, account_key } => {
@@ -102,7 +104,7 @@ impl Throttle {
 
     /// Only the account's counts start again: forgiving the address too would let one valid
     /// account launder guesses at everyone else's.
-    fn succeeded(&self, limits: &Limits) {
+    fn succeeded(&self, limits: &CitizenLimits) {
         match self {
             Self::Known { device_key, .. } => limits.login_device.reset(device_key),
             Self::Unknown { account_client_key, account_key, .. } => {
@@ -113,26 +115,26 @@ impl Throttle {
     }
 }
 
-/// Checks the credentials and starts a session of `kind`; `replaced` (the session token the
-/// client presented, if any) is ended, so a session id fixed before login is worthless after it.
-/// `device` is the device token the client presented, if any.
-#[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, kind))]
+/// Checks the credentials and starts a session of `client.kind`; `replaced` (the session token
+/// the client presented, if any) is ended, so a session id fixed before login is worthless after
+/// it. `device` is the device token the client presented, if any.
+#[tracing::instrument(skip_all, fields(tenant = %tenant.slug, kind = client.kind))]
 pub async fn sign_in(
-    state: &AppState,
-    tenant: &Tenant,
-    client: &Client,
+    app: &App,
+    limits: &CitizenLimits,
+    tenant: &TenantRecord,
+    client: &Client<'_>,
     credentials: &Credentials,
-    kind: &str,
     replaced: Option<&str>,
     device: Option<&str>,
 ) -> Result<SignedIn, SignInError> {
     let scope = tenant.scope();
     let national_id = credentials.national_id.as_str();
-    let citizen = store::citizens::find_by_national_id(&state.db, scope, national_id).await.map_err(AppError::from)?;
+    let citizen = store::citizens::find_by_national_id(&app.db, scope, national_id).await?;
     let known_device = match (device, &citizen) {
         (Some(token), Some(citizen)) => {
             let token_hash = access::token::hash_token(token);
-            let owner = store::known_devices::owner(&state.db, scope, &token_hash).await.map_err(AppError::from)?;
+            let owner = store::known_devices::owner(&app.db, scope, &token_hash).await?;
             (owner == Some(citizen.id)).then_some(token_hash)
         }
         _ => None,
@@ -145,66 +147,46 @@ pub async fn sign_in(
             account_key: account_key(scope, national_id),
         },
     };
-    if let Err(wait) = throttle.check(&state.limits) {
+    if let Err(wait) = throttle.check(limits) {
         metrics::counter!("login_throttled_total", "who" => "citizen").increment(1);
         return Err(wait.into());
     }
 
-    let verified = state
-        .hasher
-        .verify_or_dummy(credentials.password.clone(), citizen.as_ref().map(|c| c.password_hash.clone()))
-        .await
-        .map_err(AppError::from)?;
+    let verified =
+        app.hasher.verify_or_dummy(credentials.password.clone(), citizen.as_ref().map(|c| c.password_hash.clone())).await?;
     let citizen = match citizen {
         Some(citizen) if verified => citizen,
         _ => {
-            throttle.failed(&state.limits);
+            throttle.failed(limits);
             metrics::counter!("login_failures_total", "who" => "citizen").increment(1);
             return Err(SignInError::InvalidCredentials);
         }
     };
-    throttle.succeeded(&state.limits);
-    upgrade_hash(state, scope, &citizen, &credentials.password).await;
+    throttle.succeeded(limits);
+    upgrade_hash(app, scope, &citizen, &credentials.password).await;
 
     if let Some(old) = replaced {
-        sign_out(state, tenant, old).await?;
+        session::sign_out(app, scope, old).await?;
     }
-    let session = session::start(state, scope, citizen.id, kind, &client.ip, &client.user_agent).await?;
+    let session = session::start(app, scope, citizen.id, client).await?;
     let new_device = match &throttle {
         Throttle::Known { token_hash, .. } => {
-            store::known_devices::touch(&state.db, scope, token_hash, Utc::now()).await.map_err(AppError::from)?;
+            store::known_devices::touch(&app.db, scope, token_hash, Utc::now()).await?;
             None
         }
-        Throttle::Unknown { .. } => Some(remember_device(&state.db, scope, citizen.id).await?),
+        Throttle::Unknown { .. } => Some(remember_device(&app.db, scope, citizen.id).await?),
     };
     Ok(SignedIn { citizen, session, new_device })
 }
 
-/// Issues a device token for this citizen and remembers its hash.
-pub async fn remember_device<C: sea_orm::ConnectionTrait>(conn: &C, scope: Scope, citizen_id: uuid::Uuid) -> Result<String, AppError> {
-    let token = access::token::new_token();
-    store::known_devices::remember(conn, scope, citizen_id, &access::token::hash_token(&token), Utc::now()).await?;
-    Ok(token)
-}
-
-/// Ends the session with this token (a cookie or a bearer token); unknown tokens are ignored.
-pub async fn sign_out(state: &AppState, tenant: &Tenant, token: &str) -> Result<(), AppError> {
-    end_session(state, tenant.scope(), &access::token::hash_token(token)).await
-}
-
-pub async fn end_session(state: &AppState, scope: Scope, id_hash: &str) -> Result<(), AppError> {
-    store::sessions::delete(&state.db, scope, id_hash).await?;
-    Ok(())
-}
-
 /// Re-hashes a password stored with older argon2 settings while the plain text is at hand. A
 /// failure only means the upgrade waits for the next login.
-async fn upgrade_hash(state: &AppState, scope: Scope, citizen: &Citizen, password: &str) {
-    if !state.hasher.needs_rehash(&citizen.password_hash) {
+async fn upgrade_hash(app: &App, scope: Scope, citizen: &Citizen, password: &str) {
+    if !app.hasher.needs_rehash(&citizen.password_hash) {
         return;
     }
-    let result = match state.hasher.hash(password.to_owned()).await {
-        Ok(hash) => store::citizens::set_password_hash(&state.db, scope, citizen.id, &hash).await.map(drop).map_err(anyhow::Error::from),
+    let result = match app.hasher.hash(password.to_owned()).await {
+        Ok(hash) => store::citizens::set_password_hash(&app.db, scope, citizen.id, &hash).await.map(drop).map_err(anyhow::Error::from),
         Err(e) => Err(e),
     };
     if let Err(e) = result {
@@ -220,11 +202,11 @@ mod tests {
     fn credentials_are_checked_for_shape_only() {
         assert!(Credentials::parse("1-1037-02071-56-1", "anything").is_ok());
         let issues = Credentials::parse("", "").err().unwrap_or_default();
-        assert_eq!(issues, vec![FieldIssue::new("username", "required"), FieldIssue::new("password", "required")]);
+        assert_eq!(issues, vec![Issue::new("username", "required"), Issue::new("password", "required")]);
         let issues = Credentials::parse("1103702071562", "x").err().unwrap_or_default();
-        assert_eq!(issues, vec![FieldIssue::new("username", "checksum")]);
+        assert_eq!(issues, vec![Issue::new("username", "checksum")]);
         let long = "x".repeat(MAX_PASSWORD_BYTES + 1);
         let issues = Credentials::parse("1103702071561", &long).err().unwrap_or_default();
-        assert_eq!(issues, vec![FieldIssue::new("password", "too_long")]);
+        assert_eq!(issues, vec![Issue::new("password", "too_long")]);
     }
 }
