@@ -7,6 +7,7 @@ pub mod photos;
 pub mod registration;
 pub mod session;
 pub mod sign_in;
+pub mod terms;
 
 use access::ratelimit::{Policy, RateLimiter};
 use chrono::{NaiveDate, Utc};

@@ -2,6 +2,7 @@
 //! accepts it at their next visit before anything else (`/terms/accept`); the acceptance is kept
 //! with the earlier ones.
 
+use app::citizens::terms::TermsError;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -104,10 +105,10 @@ async fn accept(
         let message = state.views.t(lang, "field_error.terms_not_accepted");
         return render(&state, &tenant, lang, &csrf, &next, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    // Terms published again while this page was open: show the newest ones.
-    if form.version != tenant.0.settings.terms_version {
-        return Ok(Redirect::to(&format!("/terms/accept?next={next}")).into_response());
+    match app::citizens::terms::accept(&state.app, &tenant.0, &me.citizen, &form.version, &client.ip).await {
+        Ok(()) => Ok(Redirect::to(&next).into_response()),
+        // Terms published again while this page was open: show the newest ones.
+        Err(TermsError::Outdated) => Ok(Redirect::to(&format!("/terms/accept?next={next}")).into_response()),
+        Err(TermsError::Db(e)) => Err(e.into()),
     }
-    store::citizens::accept_terms(&state.db, me.scope(), me.citizen.id, &form.version, &client.ip).await?;
-    Ok(Redirect::to(&next).into_response())
 }

@@ -234,10 +234,10 @@ async fn accept_terms(
 ) -> Result<Json<ProfileView>, AppError> {
     check_csrf(&me, &csrf_token, &headers)?;
     let Json(body) = body.map_err(|_| AppError::BadRequest)?;
-    if body.version.trim() != tenant.0.settings.terms_version {
-        return Err(AppError::Validation(vec![FieldIssue::new("version", "terms_outdated")]));
-    }
-    citizens::accept_terms(&state.db, tenant.scope(), me.citizen.id, &tenant.0.settings.terms_version, &client.ip).await?;
+    app::citizens::terms::accept(&state.app, &tenant.0, &me.citizen, &body.version, &client.ip).await.map_err(|e| match e {
+        app::citizens::terms::TermsError::Outdated => AppError::Validation(vec![FieldIssue::new("version", "terms_outdated")]),
+        app::citizens::terms::TermsError::Db(e) => e.into(),
+    })?;
     let citizen = citizens::find(&state.db, tenant.scope(), me.citizen.id).await?.ok_or(AppError::NotFound)?;
     let photos = citizens::identity_photos(&state.db, tenant.scope(), me.citizen.id).await?;
     Ok(Json(ProfileView::new(&tenant, citizen, &photos)))
