@@ -35,7 +35,7 @@ use crate::tenancy::Tenant;
     modifiers(&BearerSchemes),
     tags(
         (name = "citizens", description = "Registration, sign-in, the profile, the catalogue and the citizen's own requests"),
-        (name = "backoffice", description = "Staff work: identities, the request queue, documents, audit and the team (docs/backoffice.md)"),
+        (name = "backoffice", description = "Staff work: identities, the request queue, documents, audit and the team (docs/backoffice.md). Every call but sign-in needs a staff bearer token from `POST /api/v1/backoffice/auth/login` and the permission it names; an officer narrowed to categories is refused (403) outside them, and another tenant's records are not found (404)."),
         (name = "admin", description = "The municipal admin's settings, services and forms (docs/admin-guide.md). Every call needs a staff bearer token with the permission `tenant/configure` (admins). A change sends the `revision` it was made from and answers with the settings after it and a new `revision`; it reaches every replica within the tenant cache TTL."),
     ),
 )]
