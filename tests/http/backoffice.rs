@@ -370,7 +370,10 @@ async fn every_back_office_call_is_allowed_forbidden_or_not_found_as_the_role_sa
 
     let id = request.id.to_string();
     let cid = citizen.id.to_string();
-    for (method, template) in web::backoffice::api::ROUTES.iter().chain(web::admin::api::ROUTES) {
+    let staff_routes: Vec<(String, String)> =
+        web::api::operations().into_iter().filter(|(_, p)| p.starts_with("/api/v1/backoffice/") || p.starts_with("/api/v1/admin/")).collect();
+    assert!(staff_routes.len() >= 34, "the document lists the back-office and admin calls: {staff_routes:?}");
+    for (method, template) in &staff_routes {
         if template.ends_with("/auth/login") || template.ends_with("/auth/logout") {
             continue;
         }
@@ -397,7 +400,7 @@ async fn every_back_office_call_is_allowed_forbidden_or_not_found_as_the_role_sa
                 (_, p) if p.contains("/documents/") => &[404],
                 _ => &[200, 201, 409, 422],
             };
-            let builder = match *method {
+            let builder = match method.as_str() {
                 "GET" => app.get(DEMO, &path),
                 _ if path.ends_with("/documents") => app.post(DEMO, &path).multipart(
                     reqwest::multipart::Form::new()
@@ -544,17 +547,6 @@ async fn requests_past_their_service_time_in_working_days_are_overdue_in_the_que
     assert_eq!(post_json(&app, DEMO, &token, &path, json!({ "to": "rejected", "version": 1, "note": "หมดอายุคำขอ" })).await.0, 200);
     let (_, board) = get_json(&app, DEMO, &token, "/api/v1/backoffice/dashboard").await;
     assert_eq!(board["overdue"], 0);
-}
-
-#[tokio::test]
-async fn every_back_office_route_is_in_the_openapi_document() {
-    let app = spawn_app().await;
-    let doc: Value = app.get(DEMO, "/api/v1/openapi.json").send().await.expect("get").json().await.expect("json");
-    for (method, path) in web::backoffice::api::ROUTES.iter().chain(web::admin::api::ROUTES) {
-        let operation = &doc["paths"][*path][method.to_lowercase()];
-        assert!(operation.is_object(), "{method} {path} is served but not documented");
-        assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{method} {path} has a summary");
-    }
 }
 
 #[tokio::test]

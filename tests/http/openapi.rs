@@ -320,3 +320,91 @@ async fn every_documented_call_answers_as_the_document_says() {
     let missing = calls.missing();
     assert!(missing.is_empty(), "documented but never called here: {missing:?}");
 }
+
+/// The document is generated from the router that serves the API (`routes!` registers a handler
+/// and its description together), so each served route is in it; here every operation is also
+/// checked for what a client relies on, and a documented path answers no undocumented method.
+#[tokio::test]
+async fn every_api_route_is_documented_with_its_refusals() {
+    let app = spawn_app().await;
+    let doc: Value = app.get(DEMO, "/api/v1/openapi.json").send().await.expect("get").json().await.expect("json");
+    assert_eq!(doc, web::api::document(), "the served document is the one generated from the router");
+    let operations = web::api::operations();
+    assert!(operations.len() >= 49, "{} operations", operations.len());
+    let schemes = doc["components"]["securitySchemes"].as_object().expect("security schemes");
+    let mut ids = BTreeSet::new();
+    let mut problems = Vec::new();
+    for (method, path) in &operations {
+        let call = format!("{method} {path}");
+        let operation = &doc["paths"][path][method.to_lowercase()];
+        if !operation["summary"].as_str().is_some_and(|s| !s.is_empty()) {
+            problems.push(format!("{call}: no summary"));
+        }
+        if !operation["tags"].as_array().is_some_and(|t| !t.is_empty()) {
+            problems.push(format!("{call}: no tag"));
+        }
+        match operation["operationId"].as_str() {
+            Some(id) if ids.insert(id.to_owned()) => {}
+            other => problems.push(format!("{call}: operationId {other:?} missing or taken")),
+        }
+        let responses = operation["responses"].as_object().expect("responses");
+        if !responses.keys().any(|s| s.starts_with('2')) {
+            problems.push(format!("{call}: no success documented"));
+        }
+        for (status, response) in responses.iter().filter(|(s, _)| s.as_str() >= "400") {
+            if response["content"]["application/json"]["schema"]["$ref"] != "#/components/schemas/Error" {
+                problems.push(format!("{call} → {status}: not the shared Error schema"));
+            }
+        }
+        let staff_only = (path.starts_with("/api/v1/backoffice/") && !path.ends_with("/auth/login")) || path.starts_with("/api/v1/admin/");
+        let security: Vec<&str> =
+            operation["security"].as_array().into_iter().flatten().filter_map(|r| r.as_object()).flat_map(|r| r.keys().map(String::as_str)).collect();
+        if staff_only && security != ["staffBearer"] {
+            problems.push(format!("{call}: a staff call without the staffBearer scheme ({security:?})"));
+        }
+        if security.iter().any(|s| !schemes.contains_key(*s)) {
+            problems.push(format!("{call}: an undefined security scheme {security:?}"));
+        }
+    }
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        let concrete = path.replace("{reference}", "DEMO-2569-000001").replace("{id}", "00000000-0000-0000-0000-000000000000").replace("{key}", "complaint");
+        for method in ["get", "post", "put", "patch", "delete"].into_iter().filter(|m| item.get(*m).is_none()) {
+            let request = app.client.request(method.to_uppercase().parse().expect("method"), app.url(&concrete)).header("Host", DEMO);
+            let status = request.send().await.expect("request").status().as_u16();
+            if status != 405 {
+                problems.push(format!("{method} {path}: answered {status}, but the method is not documented"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Nothing registers an `/api` route beside the documented router (`api::router`), where a route
+/// and its description are one `routes!` call: a plain `.route("/api/…")` would go undocumented.
+#[test]
+fn no_api_route_is_registered_outside_the_documented_router() {
+    fn sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read the sources").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/web/src");
+    let mut files = Vec::new();
+    sources(&web, &mut files);
+    assert!(files.len() > 20, "the web crate's sources at {}", web.display());
+    let mut problems = Vec::new();
+    for file in files {
+        let text: String = std::fs::read_to_string(&file).expect("read").split_whitespace().collect();
+        for registration in [".route(\"/api", ".route(&format!(\"/api", ".route_service(\"/api", ".nest(\"/api", ".nest_service(\"/api"] {
+            if text.contains(registration) {
+                problems.push(format!("{}: {registration}", file.display()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "API routes registered without their description:\n{}", problems.join("\n"));
+}

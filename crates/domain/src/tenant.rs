@@ -112,6 +112,7 @@ pub struct TenantManifest {
 }
 
 /// How the municipality's staff work. TOTP is always required of admins.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BackOffice {
@@ -131,6 +132,7 @@ impl Default for BackOffice {
 }
 
 /// Which request changes e-mail the citizen. Completion always does.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Notifications {
@@ -185,9 +187,11 @@ pub struct TermsManifest {
 }
 
 /// How a tenant wants ID cards photographed and stamped.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityRules {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub photo_count: u8,
     /// The "for use with … only" text stamped over ID photos; Thai.
     pub watermark_text: String,
@@ -198,6 +202,7 @@ pub struct IdentityRules {
 }
 
 /// One ID photo the tenant asks for: its name and a line on how to take it, in both languages.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PhotoSlot {
@@ -224,6 +229,7 @@ fn is_card(card: &bool) -> bool {
     *card
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
@@ -241,6 +247,7 @@ pub struct Contact {
     pub office_hours_en: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Branding {
     pub primary_color: String,

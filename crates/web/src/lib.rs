@@ -152,13 +152,10 @@ pub fn app(state: AppState) -> Router {
         .merge(accounts::registration::router())
         .merge(accounts::login::router())
         .merge(accounts::terms::router())
-        .merge(api::tenant_router())
-        .merge(api::accounts::router())
         .merge(services::router())
         .merge(requests::router())
-        .merge(api::services::router())
-        .merge(api::requests::router())
         .merge(backoffice::router())
+        .merge(api::tenant_router())
         .merge(dev_mailbox_router(&state));
     let tenant_site = metrics::tagged(tenant_site, metered)
         .fallback(not_found)
@@ -274,20 +271,23 @@ async fn dispatch(sites: Sites, mut req: Request) -> Response {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// Every refusal of the JSON API: a code to branch on and a message in the request's language.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub(crate) struct ErrorBody<'a> {
     error: ErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ErrorDetail<'a> {
     code: &'a str,
     message: String,
+    /// Each field that was refused (422, 409), with its own code and message.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fields: Vec<FieldView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct FieldView {
     field: String,
     code: String,

@@ -5,56 +5,41 @@
 use access::authz::ConfigureTenant;
 use app::admin::{self, General, Settings};
 use axum::extract::{Multipart, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::NaiveDate;
 use domain::tenant::{BackOffice, Branding, Contact, IdentityRules, Notifications, PhotoSlot};
 use serde::{Deserialize, Serialize};
 use store::tenant_dir::{CategoryDef, ItemDef};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::app_error;
 use crate::api::auth::ApiJson;
+use crate::api::refusals::{InvalidField, NoStaffSession, NotAdmin, NotJson, NotMultipart, StaleSettings};
 use crate::backoffice::Can;
 use crate::error::{AppError, FieldIssue};
 use crate::extract::Path;
 use crate::i18n::RequestLang;
 use crate::state::AppState;
 
-const BASE: &str = "/api/v1/admin";
-
-/// Every admin API route, as `(method, path)`, for the OpenAPI check and the access tests.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/api/v1/admin/settings"),
-    ("POST", "/api/v1/admin/general"),
-    ("POST", "/api/v1/admin/logo"),
-    ("POST", "/api/v1/admin/terms"),
-    ("POST", "/api/v1/admin/identity"),
-    ("POST", "/api/v1/admin/identity/example"),
-    ("POST", "/api/v1/admin/notifications"),
-    ("POST", "/api/v1/admin/working-days"),
-    ("GET", "/api/v1/admin/services"),
-    ("POST", "/api/v1/admin/services"),
-    ("GET", "/api/v1/admin/forms"),
-    ("GET", "/api/v1/admin/forms/{key}"),
-    ("POST", "/api/v1/admin/forms/{key}"),
-];
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(&format!("{BASE}/settings"), get(settings))
-        .route(&format!("{BASE}/general"), post(general))
-        .route(&format!("{BASE}/logo"), post(logo))
-        .route(&format!("{BASE}/terms"), post(terms))
-        .route(&format!("{BASE}/identity"), post(identity))
-        .route(&format!("{BASE}/identity/example"), post(slot_example))
-        .route(&format!("{BASE}/notifications"), post(notifications))
-        .route(&format!("{BASE}/working-days"), post(working_days))
-        .route(&format!("{BASE}/services"), get(services).post(save_services))
-        .route(&format!("{BASE}/forms"), get(forms))
-        .route(&format!("{BASE}/forms/{{key}}"), get(form).post(publish_form))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(settings))
+        .routes(routes!(general))
+        .routes(routes!(logo))
+        .routes(routes!(terms))
+        .routes(routes!(identity))
+        .routes(routes!(slot_example))
+        .routes(routes!(notifications))
+        .routes(routes!(working_days))
+        .routes(routes!(services, save_services))
+        .routes(routes!(forms))
+        .routes(routes!(form, publish_form))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AdminTerms)]
 pub struct TermsView {
     version: String,
     body_th: String,
@@ -62,7 +47,8 @@ pub struct TermsView {
 }
 
 /// Every setting of the tenant an admin can change.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AdminSettings)]
 pub struct SettingsView {
     /// Send it back with a change; a change made from an older revision is refused (409).
     revision: String,
@@ -96,6 +82,18 @@ pub fn settings_view(s: Settings) -> SettingsView {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/settings",
+    tag = "admin",
+    operation_id = "adminSettings",
+    summary = "Every setting an admin can change",
+    security(("staffBearer" = [])),
+    responses(
+        (status = 200, description = "The settings", body = SettingsView),
+        NoStaffSession, NotAdmin,
+    ),
+)]
 async fn settings(State(state): State<AppState>, RequestLang(lang): RequestLang, can: Can<ConfigureTenant>) -> Result<Json<SettingsView>, AppError> {
     let s = admin::load(&state.app, &can.granted).await.map_err(|e| app_error(e, lang))?;
     Ok(Json(settings_view(s)))
@@ -107,9 +105,11 @@ fn changed(state: &AppState, s: Settings) -> Json<SettingsView> {
     Json(settings_view(s))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = GeneralChange)]
 struct GeneralBody {
+    #[schema(required)]
     revision: String,
     name_th: String,
     name_en: String,
@@ -118,6 +118,19 @@ struct GeneralBody {
     contact: Contact,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/general",
+    tag = "admin",
+    operation_id = "adminSaveGeneral",
+    summary = "Names, colours and contact details",
+    security(("staffBearer" = [])),
+    request_body = GeneralBody,
+    responses(
+        (status = 200, description = "The settings after the change", body = SettingsView),
+        NotJson, NoStaffSession, NotAdmin, StaleSettings, InvalidField,
+    ),
+)]
 async fn general(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -129,6 +142,19 @@ async fn general(
     Ok(changed(&state, s))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/logo",
+    tag = "admin",
+    operation_id = "adminSaveLogo",
+    summary = "A new logo",
+    security(("staffBearer" = [])),
+    request_body(content = crate::api::multipart::LogoForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "The settings after the change", body = SettingsView),
+        NotMultipart, NoStaffSession, NotAdmin, StaleSettings, InvalidField,
+    ),
+)]
 async fn logo(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -142,15 +168,34 @@ async fn logo(
     Ok(changed(&state, s))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = TermsChange)]
 struct TermsBody {
+    #[schema(required)]
     revision: String,
+    #[schema(required)]
     version: String,
+    #[schema(required)]
     body_th: String,
+    #[schema(required)]
     body_en: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/terms",
+    tag = "admin",
+    operation_id = "adminPublishTerms",
+    summary = "Publish new terms of service",
+    description = "Citizens accept the new terms at their next visit (`terms_to_accept` of `GET /api/v1/me`).",
+    security(("staffBearer" = [])),
+    request_body = TermsBody,
+    responses(
+        (status = 200, description = "The settings after the change", body = SettingsView),
+        NotJson, NoStaffSession, NotAdmin, StaleSettings, InvalidField,
+    ),
+)]
 async fn terms(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -163,19 +208,26 @@ async fn terms(
     Ok(changed(&state, s))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = IdentityChange)]
 struct IdentityBody {
+    #[schema(required)]
     revision: String,
+    #[schema(required)]
     photo_count: i64,
+    #[schema(required)]
     watermark_text: String,
     slots: Vec<SlotBody>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(default)]
+#[schema(as = SlotChange)]
 pub struct SlotBody {
+    #[schema(required)]
     pub name_th: String,
+    #[schema(required)]
     pub name_en: String,
     pub hint_th: String,
     pub hint_en: String,
@@ -209,6 +261,19 @@ pub fn identity_rules(photo_count: i64, watermark_text: String, slots: Vec<SlotB
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/identity",
+    tag = "admin",
+    operation_id = "adminSaveIdentity",
+    summary = "Identity rules: photo count, their names, the stamp's text",
+    security(("staffBearer" = [])),
+    request_body = IdentityBody,
+    responses(
+        (status = 200, description = "The settings after the change", body = SettingsView),
+        NotJson, NoStaffSession, NotAdmin, StaleSettings, InvalidField,
+    ),
+)]
 async fn identity(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -222,6 +287,19 @@ async fn identity(
 
 /// A photo slot's example picture: multipart `revision`, `slot` (1-based), and `example` (a
 /// picture) or `remove=1`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/identity/example",
+    tag = "admin",
+    operation_id = "adminSaveSlotExample",
+    summary = "A photo slot's example picture",
+    security(("staffBearer" = [])),
+    request_body(content = crate::api::multipart::SlotExampleForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "The settings after the change", body = SettingsView),
+        NotMultipart, NoStaffSession, NotAdmin, StaleSettings, InvalidField,
+    ),
+)]
 async fn slot_example(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -238,9 +316,11 @@ async fn slot_example(
     Ok(changed(&state, s))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = NotificationsChange)]
 struct NotificationsBody {
+    #[schema(required)]
     revision: String,
     on_every_status_change: bool,
     on_received: bool,
@@ -248,6 +328,19 @@ struct NotificationsBody {
     on_rejected: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/notifications",
+    tag = "admin",
+    operation_id = "adminSaveNotifications",
+    summary = "Which status changes e-mail the citizen",
+    security(("staffBearer" = [])),
+    request_body = NotificationsBody,
+    responses(
+        (status = 200, description = "The settings after the change", body = SettingsView),
+        NotJson, NoStaffSession, NotAdmin, StaleSettings, InvalidField,
+    ),
+)]
 async fn notifications(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -264,9 +357,11 @@ async fn notifications(
     Ok(changed(&state, s))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(default)]
+#[schema(as = WorkingDaysChange)]
 struct WorkingDaysBody {
+    #[schema(required)]
     revision: String,
     officer_totp: bool,
     complete_unverified: bool,
@@ -293,6 +388,19 @@ pub fn closure_days(raw: &[String]) -> Result<Vec<NaiveDate>, AppError> {
     if issues.is_empty() { Ok(days) } else { Err(AppError::Validation(issues)) }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/working-days",
+    tag = "admin",
+    operation_id = "adminSaveWorkingDays",
+    summary = "Closure days and how the back office works",
+    security(("staffBearer" = [])),
+    request_body = WorkingDaysBody,
+    responses(
+        (status = 200, description = "The settings after the change", body = SettingsView),
+        NotJson, NoStaffSession, NotAdmin, StaleSettings, InvalidField,
+    ),
+)]
 async fn working_days(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -305,31 +413,49 @@ async fn working_days(
 }
 
 /// A category as the API reads and writes it (hidden ones included).
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Serialize, Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = AdminCategory)]
 pub struct CategoryBody {
+    #[schema(required)]
     pub key: String,
+    #[schema(required)]
     pub icon: String,
+    #[schema(required)]
     pub title_th: String,
+    #[schema(required)]
     pub title_en: String,
+    #[schema(required)]
     pub description_th: Option<String>,
+    #[schema(required)]
     pub description_en: Option<String>,
+    #[schema(required)]
     pub hidden: bool,
+    #[schema(required)]
     pub items: Vec<ItemBody>,
 }
 
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Serialize, Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = AdminItem)]
 pub struct ItemBody {
+    #[schema(required)]
     pub key: String,
+    #[schema(required)]
     pub title_th: String,
+    #[schema(required)]
     pub title_en: String,
+    #[schema(required)]
     pub description_th: Option<String>,
+    #[schema(required)]
     pub description_en: Option<String>,
     /// The form key.
+    #[schema(required)]
     pub form: String,
     /// Working days, 1 to 365.
+    #[schema(required)]
     pub service_days: Option<i64>,
+    #[schema(required)]
     pub hidden: bool,
 }
 
@@ -390,7 +516,8 @@ impl From<CategoryBody> for CategoryDef {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AdminServices)]
 struct ServicesView {
     revision: String,
     categories: Vec<CategoryBody>,
@@ -398,7 +525,8 @@ struct ServicesView {
     forms: Vec<FormSummary>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AdminForm)]
 struct FormSummary {
     key: String,
     version: u32,
@@ -412,18 +540,46 @@ fn services_view(s: Settings) -> ServicesView {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/services",
+    tag = "admin",
+    operation_id = "adminServices",
+    summary = "The catalogue, hidden services included",
+    security(("staffBearer" = [])),
+    responses(
+        (status = 200, description = "The catalogue", body = ServicesView),
+        NoStaffSession, NotAdmin,
+    ),
+)]
 async fn services(State(state): State<AppState>, RequestLang(lang): RequestLang, can: Can<ConfigureTenant>) -> Result<Json<ServicesView>, AppError> {
     let s = admin::load(&state.app, &can.granted).await.map_err(|e| app_error(e, lang))?;
     Ok(Json(services_view(s)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = ServicesChange)]
 struct ServicesBody {
+    #[schema(required)]
     revision: String,
+    #[schema(required)]
     categories: Vec<CategoryBody>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/services",
+    tag = "admin",
+    operation_id = "adminSaveServices",
+    summary = "Replace the catalogue (rename, reorder, hide, add)",
+    security(("staffBearer" = [])),
+    request_body = ServicesBody,
+    responses(
+        (status = 200, description = "The catalogue after the change", body = ServicesView),
+        NotJson, NoStaffSession, NotAdmin, StaleSettings, InvalidField,
+    ),
+)]
 async fn save_services(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -436,12 +592,38 @@ async fn save_services(
     Ok(Json(services_view(s)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/forms",
+    tag = "admin",
+    operation_id = "adminForms",
+    summary = "The forms and their published versions",
+    security(("staffBearer" = [])),
+    responses(
+        (status = 200, description = "Every form", body = Vec<FormSummary>),
+        NoStaffSession, NotAdmin,
+    ),
+)]
 async fn forms(State(state): State<AppState>, RequestLang(lang): RequestLang, can: Can<ConfigureTenant>) -> Result<Json<Vec<FormSummary>>, AppError> {
     let s = admin::load(&state.app, &can.granted).await.map_err(|e| app_error(e, lang))?;
     Ok(Json(s.bundle.services.forms.iter().map(|f| FormSummary { key: f.key.clone(), version: f.version }).collect()))
 }
 
 /// The current version of a form, as its `forms/<key>.json` (import it back with POST).
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/forms/{key}",
+    tag = "admin",
+    operation_id = "adminForm",
+    summary = "A form's current version, as forms/<key>.json",
+    security(("staffBearer" = [])),
+    params(("key" = String, Path, description = "The form key")),
+    responses(
+        (status = 200, description = "The form schema (docs/forms.md)", body = Object),
+        NoStaffSession, NotAdmin,
+        (status = 404, description = "No such form (or no municipality at this host)", body = crate::ErrorBody),
+    ),
+)]
 async fn form(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -453,21 +635,39 @@ async fn form(
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = FormPublication)]
 struct PublishBody {
+    #[schema(required)]
     revision: String,
     /// The form schema, as in `forms/<key>.json`; its `version` is set to the next one.
+    #[schema(required, value_type = Object)]
     schema: serde_json::Value,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = PublishedForm)]
 struct Published {
     revision: String,
     key: String,
     version: u32,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/forms/{key}",
+    tag = "admin",
+    operation_id = "adminPublishForm",
+    summary = "Publish a form as its next version (a new form at version 1)",
+    security(("staffBearer" = [])),
+    params(("key" = String, Path, description = "The form key")),
+    request_body = PublishBody,
+    responses(
+        (status = 201, description = "Published", body = Published),
+        NotJson, NoStaffSession, NotAdmin, StaleSettings, InvalidField,
+    ),
+)]
 async fn publish_form(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,

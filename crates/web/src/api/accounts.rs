@@ -6,12 +6,14 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::registration::RegistrationForm;
 use serde::{Deserialize, Serialize};
 use store::citizens::{self, Citizen, IdentityPhoto};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::accounts::csrf::{self, CsrfToken};
 use crate::accounts::login::Client;
@@ -21,12 +23,8 @@ use crate::error::{AppError, FieldIssue};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/citizens", post(register))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/me/identity-photos", post(identity_photos))
-        .route("/api/v1/me/terms", post(accept_terms))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(register)).routes(routes!(me)).routes(routes!(identity_photos)).routes(routes!(accept_terms))
 }
 
 /// A string, also accepted as a JSON number (codes, postcodes, phone numbers).
@@ -49,28 +47,49 @@ impl StringOrNumber {
     }
 }
 
-/// `POST /api/v1/citizens`. Every field is required; `terms_version` defaults to the current one.
-#[derive(Debug, Default, Deserialize)]
+/// A new citizen: every field but `terms_version` (the current terms by default) is required.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
+#[schema(as = NewCitizen)]
 struct NewCitizenRequest {
+    #[schema(required)]
     title: String,
+    #[schema(required)]
     first_name: String,
+    #[schema(required)]
     last_name: String,
+    #[schema(required, value_type = String, default = "", pattern = "^[0-9]{13}$")]
     national_id: StringOrNumber,
     /// ISO `YYYY-MM-DD`; a year from 2400 is read as Buddhist era.
+    #[schema(required, format = Date)]
     birth_date: String,
+    #[schema(required, value_type = String, default = "")]
     phone: StringOrNumber,
+    #[schema(required, format = "email")]
     email: String,
+    #[schema(required)]
     house_no: String,
+    #[schema(required)]
     village: String,
+    #[schema(required)]
     road: String,
+    /// The DOPA code (as are `district` and `sub_district`).
+    #[schema(required, value_type = String, default = "")]
     province: StringOrNumber,
+    #[schema(required, value_type = String, default = "")]
     district: StringOrNumber,
+    #[schema(required, value_type = String, default = "")]
     sub_district: StringOrNumber,
+    #[schema(required, value_type = String, default = "")]
     postcode: StringOrNumber,
+    #[schema(required)]
     password: String,
+    #[schema(required)]
     password_confirm: String,
+    /// Must be `true`.
+    #[schema(required)]
     accept_terms: bool,
+    /// Defaults to the tenant's current terms.
     terms_version: Option<String>,
 }
 
@@ -99,14 +118,14 @@ impl From<NewCitizenRequest> for RegistrationForm {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct AreaView {
     code: i32,
     name_th: String,
     name_en: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct AddressView {
     house_no: String,
     village: String,
@@ -117,7 +136,7 @@ struct AddressView {
     postcode: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct PhotoView {
     id: uuid::Uuid,
     url: String,
@@ -125,7 +144,9 @@ struct PhotoView {
     height: i32,
 }
 
-#[derive(Serialize)]
+/// The citizen's profile and identity status.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Profile)]
 struct ProfileView {
     id: uuid::Uuid,
     national_id: String,
@@ -137,15 +158,19 @@ struct ProfileView {
     email: String,
     address: AddressView,
     /// `photos_required`, `pending`, `verified` or `rejected`.
+    #[schema(pattern = "^(photos_required|pending|verified|rejected)$")]
     identity_status: String,
+    #[schema(required)]
     identity_note: Option<String>,
     identity_photos_required: u8,
     identity_photos: Vec<PhotoView>,
+    #[schema(required)]
     avatar_url: Option<&'static str>,
     terms_version: String,
     terms_accepted_at: DateTime<Utc>,
     /// The tenant's current terms when they are newer than those accepted: accept them with
     /// `POST /api/v1/me/terms`.
+    #[schema(required)]
     terms_to_accept: Option<String>,
     created_at: DateTime<Utc>,
 }
@@ -194,6 +219,21 @@ impl ProfileView {
 
 /// `POST /api/v1/citizens` → 201 with the profile (status `photos_required`); then log in and send
 /// the photos. 422 lists every failing field, 409 names the taken one, 429 when rate-limited.
+#[utoipa::path(
+    post,
+    path = "/api/v1/citizens",
+    tag = "citizens",
+    operation_id = "registerCitizen",
+    summary = "Register a citizen",
+    request_body = NewCitizenRequest,
+    responses(
+        (status = 201, description = "Registered; log in next, then upload the ID photos", body = ProfileView),
+        (status = 400, description = "A body that is not JSON", body = crate::ErrorBody),
+        (status = 409, description = "The national ID or e-mail is registered already; `fields` names it", body = crate::ErrorBody),
+        (status = 422, description = "Every failing field in `fields`", body = crate::ErrorBody),
+        (status = 429, description = "Too many registrations from this address", body = crate::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
 async fn register(
     State(state): State<AppState>,
@@ -207,21 +247,50 @@ async fn register(
     Ok((StatusCode::CREATED, [(header::LOCATION, HeaderValue::from_static("/api/v1/me"))], Json(view)).into_response())
 }
 
-/// `GET /api/v1/me`
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "citizens",
+    operation_id = "getMe",
+    summary = "The signed-in citizen's profile and identity status",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Profile", body = ProfileView),
+        (status = 401, description = "Not signed in", body = crate::ErrorBody),
+    ),
+)]
 async fn me(State(state): State<AppState>, tenant: Tenant, me: CurrentCitizen) -> Result<Json<ProfileView>, AppError> {
     let photos = citizens::identity_photos(&state.db, tenant.scope(), me.citizen.id).await?;
     Ok(Json(ProfileView::new(&tenant, me.citizen, &photos)))
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, ToSchema)]
 #[serde(default)]
 struct AcceptTerms {
     /// The version accepted: the tenant's current one.
+    #[schema(required)]
     version: String,
 }
 
 /// `POST /api/v1/me/terms`: the citizen accepts the tenant's current terms (422 `version` when
 /// the version sent is not the current one, say because newer terms were published meanwhile).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/terms",
+    tag = "citizens",
+    operation_id = "acceptTerms",
+    summary = "Accept the municipality's current terms of service",
+    description = "Needed when `GET /api/v1/me` names `terms_to_accept`. A cookie session must repeat its CSRF cookie in `X-CSRF-Token`.",
+    security(("bearer" = [])),
+    request_body = AcceptTerms,
+    responses(
+        (status = 200, description = "Accepted: the profile, `terms_to_accept` null", body = ProfileView),
+        (status = 400, description = "A body that is not JSON", body = crate::ErrorBody),
+        (status = 401, description = "Not signed in", body = crate::ErrorBody),
+        (status = 403, description = "A cookie session without its CSRF token", body = crate::ErrorBody),
+        (status = 422, description = "`version` is not the current terms (newer ones may have been published meanwhile)", body = crate::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
 async fn accept_terms(
     State(state): State<AppState>,
@@ -253,6 +322,24 @@ fn check_csrf(me: &CurrentCitizen, csrf_token: &CsrfToken, headers: &HeaderMap) 
 }
 
 /// `POST /api/v1/me/identity-photos`: multipart, one `photo` part per photo the tenant asks for.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/identity-photos",
+    tag = "citizens",
+    operation_id = "uploadIdentityPhotos",
+    summary = "Upload exactly the tenant's number of ID-card photos",
+    description = "Each photo is decoded with limits, stripped of metadata, re-encoded and stamped with the municipality's crossing and watermark; the original is never stored. The identity status becomes `pending`. A cookie session must repeat its CSRF cookie in `X-CSRF-Token`.",
+    security(("bearer" = [])),
+    request_body(content = crate::api::multipart::PhotoUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Profile with the stamped photos", body = ProfileView),
+        (status = 400, description = "A body that is not multipart form data", body = crate::ErrorBody),
+        (status = 401, description = "Not signed in", body = crate::ErrorBody),
+        (status = 403, description = "A cookie session without its CSRF token", body = crate::ErrorBody),
+        (status = 413, description = "A photo over the size limit", body = crate::ErrorBody),
+        (status = 422, description = "The wrong number of photos, or one that is not a usable picture of a card", body = crate::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
 async fn identity_photos(
     State(state): State<AppState>,

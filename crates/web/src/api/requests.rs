@@ -4,12 +4,14 @@
 use axum::extract::State;
 use crate::extract::{Path, Query};
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use store::documents;
 use store::requests::track;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::accounts::session::CurrentCitizen;
@@ -20,32 +22,36 @@ use crate::requests::view::{self, AnswerView, StatusView};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/requests/{reference}", get(show))
-        .route("/api/v1/requests/{reference}/documents/{id}", get(document))
-        .route("/api/v1/requests", get(list))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(show)).routes(routes!(document)).routes(routes!(list))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// From 1.
+    #[param(minimum = 1)]
     page: Option<u64>,
+    /// Clamped to 1..=100.
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<u64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct RequestSummary {
+    #[schema(examples("DEMO-2569-000123"))]
     reference: String,
     item_id: Uuid,
     form_key: String,
     form_version: i32,
     status: StatusView,
+    #[schema(required)]
     rejection_reason: Option<String>,
     submitted_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct RequestList {
     items: Vec<RequestSummary>,
     page: u64,
@@ -66,6 +72,20 @@ fn summary(state: &AppState, lang: domain::locale::Lang, r: &store::requests::Re
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/requests",
+    tag = "citizens",
+    operation_id = "listRequests",
+    summary = "The signed-in citizen's requests, newest first",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page", body = RequestList),
+        (status = 401, description = "Not signed in", body = crate::ErrorBody),
+        (status = 422, description = "A query parameter of the wrong kind (e.g. `per_page=null`); `fields` names it", body = crate::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
 async fn list(
     State(state): State<AppState>,
@@ -81,16 +101,20 @@ async fn list(
     Ok(Json(RequestList { items, page, per_page, total: found.total }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = RequestEvent)]
 struct EventOut {
+    #[schema(required)]
     from_status: Option<String>,
     status: StatusView,
+    #[schema(required)]
     note: Option<String>,
     actor: String,
     at: DateTime<Utc>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = RequestFile)]
 struct FileOut {
     id: Uuid,
     field: String,
@@ -101,9 +125,12 @@ struct FileOut {
     url: String,
 }
 
-#[derive(Serialize)]
+/// A receipt or licence issued on the request.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Document)]
 struct DocumentOut {
     id: Uuid,
+    #[schema(pattern = "^(receipt|licence)$")]
     kind: String,
     number: String,
     title_th: String,
@@ -111,17 +138,22 @@ struct DocumentOut {
     filename: String,
     mime: String,
     issued_at: DateTime<Utc>,
+    #[schema(required)]
     valid_until: Option<NaiveDate>,
+    #[schema(pattern = "^(valid|expired|revoked)$")]
     state: &'static str,
+    #[schema(required)]
     revoked_reason: Option<String>,
     verification_code: String,
     verify_url: String,
     download_url: String,
 }
 
-#[derive(Serialize)]
+/// One of the citizen's requests with answers, timeline, files, documents and notes.
+#[derive(Serialize, ToSchema)]
 struct RequestDetail {
     #[serde(flatten)]
+    #[schema(inline)]
     summary: RequestSummary,
     answers: Vec<AnswerView>,
     timeline: Vec<EventOut>,
@@ -131,12 +163,27 @@ struct RequestDetail {
     notes: Vec<NoteOut>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = RequestNote)]
 struct NoteOut {
     body: String,
     at: DateTime<Utc>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/requests/{reference}",
+    tag = "citizens",
+    operation_id = "getRequest",
+    summary = "One of the citizen's requests with answers, timeline, files and documents",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "As `DEMO-2569-000123`")),
+    responses(
+        (status = 200, description = "The request", body = RequestDetail),
+        (status = 401, description = "Not signed in", body = crate::ErrorBody),
+        (status = 404, description = "No such request of this citizen", body = crate::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
 async fn show(
     State(state): State<AppState>,
@@ -201,6 +248,24 @@ async fn show(
 }
 
 /// The document's file, always as an attachment.
+#[utoipa::path(
+    get,
+    path = "/api/v1/requests/{reference}/documents/{id}",
+    tag = "citizens",
+    operation_id = "downloadDocument",
+    summary = "Download a receipt or licence issued on the request",
+    security(("bearer" = [])),
+    params(("reference" = String, Path), ("id" = Uuid, Path, description = "A document's `id`")),
+    responses(
+        (status = 200, description = "The file, as an attachment", content(
+            (String = "application/pdf"),
+            (String = "image/png"),
+            (String = "image/jpeg"),
+        )),
+        (status = 401, description = "Not signed in", body = crate::ErrorBody),
+        (status = 404, description = "No such document on the citizen's request", body = crate::ErrorBody),
+    ),
+)]
 async fn document(
     State(state): State<AppState>,
     tenant: Tenant,

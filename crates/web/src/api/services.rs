@@ -8,12 +8,14 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::form::{FormSchema, Submission};
 use serde::Serialize;
 use store::services;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::accounts::csrf::{self, CsrfToken};
 use crate::accounts::session::{self, CurrentCitizen};
@@ -22,45 +24,63 @@ use crate::services::submission::{self, Outcome};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/services", get(catalogue)).route("/api/v1/requests", post(create))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(catalogue)).routes(routes!(create))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Catalogue {
     categories: Vec<CategoryView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Category)]
 struct CategoryView {
     key: String,
     icon: String,
     title_th: String,
     title_en: String,
+    #[schema(required)]
     description_th: Option<String>,
+    #[schema(required)]
     description_en: Option<String>,
     items: Vec<ItemView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = CatalogueItem)]
 struct ItemView {
     /// What `POST /api/v1/requests` takes as `form_id`.
     key: String,
     title_th: String,
     title_en: String,
+    #[schema(required)]
     description_th: Option<String>,
+    #[schema(required)]
     description_en: Option<String>,
+    #[schema(required)]
     form: Option<FormView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = CurrentForm)]
 struct FormView {
     key: String,
     version: u32,
+    /// The form schema (docs/forms.md): fields with types, labels, limits, files and conditions.
+    #[schema(value_type = Object)]
     schema: FormSchema,
 }
 
 /// Categories → sub-menus → current form; four queries whatever the size of the catalogue.
+#[utoipa::path(
+    get,
+    path = "/api/v1/services",
+    tag = "citizens",
+    operation_id = "listServices",
+    summary = "Categories, their sub-menus and each sub-menu's current form with its schema",
+    responses((status = 200, description = "The catalogue", body = Catalogue)),
+)]
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug))]
 async fn catalogue(State(state): State<AppState>, tenant: Tenant) -> Result<Json<Catalogue>, AppError> {
     let scope = tenant.scope();
@@ -97,7 +117,8 @@ async fn catalogue(State(state): State<AppState>, tenant: Tenant) -> Result<Json
     Ok(Json(Catalogue { categories }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = CreatedRequest)]
 struct CreatedView {
     reference: String,
     status: String,
@@ -111,6 +132,26 @@ fn invalid(issues: impl IntoIterator<Item = (String, String)>) -> Response {
 
 /// `POST /api/v1/requests`. 201 for a new request; 200 with the same body for a repeat of an
 /// `Idempotency-Key` (without the header every call is a new request).
+#[utoipa::path(
+    post,
+    path = "/api/v1/requests",
+    tag = "citizens",
+    operation_id = "createRequest",
+    summary = "Submit a service form with its evidence files",
+    description = "Validated against the form's schema (the same validator as the web form). Files are sniffed by content and checked against the field's types, size and count; send one part per file, named by the file field's key. The time of receipt counts as the agency's acknowledgement (Act B.E. 2565 section 10); an acknowledgement e-mail is queued. Send `Idempotency-Key` so a repeat returns the same request. A cookie session must repeat its CSRF cookie in `X-CSRF-Token`.",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 64, description = "A repeat with the same key answers the first request")),
+    request_body(content = crate::api::multipart::SubmissionForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "The same `Idempotency-Key` was used before: the request it made, unchanged", body = CreatedView),
+        (status = 201, description = "Received", body = CreatedView),
+        (status = 400, description = "A body that is not multipart form data, or an empty or over-long `Idempotency-Key`", body = crate::ErrorBody),
+        (status = 401, description = "Not signed in", body = crate::ErrorBody),
+        (status = 403, description = "A cookie session without its CSRF token", body = crate::ErrorBody),
+        (status = 413, description = "A file over the size limit", body = crate::ErrorBody),
+        (status = 422, description = "The form's issues at their fields (`code` as in docs/forms.md, the message from the catalogue)", body = crate::ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(tenant = %tenant.0.slug, citizen = %me.citizen.id))]
 async fn create(
     State(state): State<AppState>,

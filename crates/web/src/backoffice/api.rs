@@ -11,12 +11,14 @@ use axum::extract::{Multipart, State};
 use crate::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::locale::Lang;
 use domain::request::Status;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::pages::{QueueQuery, RowView, document_input, read_document_form, row_views};
@@ -24,61 +26,35 @@ use super::view::{CitizenView, calendar, citizen_view};
 use super::{Can, MaybeStaff};
 use crate::accounts::login::Client;
 use crate::api::auth::ApiJson;
+use crate::api::refusals::{InvalidField, InvalidQuery, NoPermission, NoStaffSession, NotInTenant, NotJson, NotMultipart};
 use crate::error::{AppError, ErrorInfo, FieldIssue};
 use crate::i18n::RequestLang;
 use crate::requests::view::{self, Pager, StatusView, status_view, when};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 
-const BASE: &str = "/api/v1/backoffice";
-
-/// Every back-office API route, as `(method, path)`, for the OpenAPI check and the access tests.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/api/v1/backoffice/auth/login"),
-    ("POST", "/api/v1/backoffice/auth/logout"),
-    ("GET", "/api/v1/backoffice/me"),
-    ("GET", "/api/v1/backoffice/dashboard"),
-    ("GET", "/api/v1/backoffice/identities"),
-    ("GET", "/api/v1/backoffice/identities/{id}"),
-    ("POST", "/api/v1/backoffice/identities/{id}/decision"),
-    ("GET", "/api/v1/backoffice/requests"),
-    ("GET", "/api/v1/backoffice/requests/{id}"),
-    ("POST", "/api/v1/backoffice/requests/{id}/status"),
-    ("POST", "/api/v1/backoffice/requests/{id}/assign"),
-    ("POST", "/api/v1/backoffice/requests/{id}/notes"),
-    ("POST", "/api/v1/backoffice/requests/{id}/documents"),
-    ("POST", "/api/v1/backoffice/documents/{id}/revoke"),
-    ("GET", "/api/v1/backoffice/audit"),
-    ("GET", "/api/v1/backoffice/staff"),
-    ("POST", "/api/v1/backoffice/staff"),
-    ("POST", "/api/v1/backoffice/staff/{id}/deactivate"),
-    ("POST", "/api/v1/backoffice/staff/{id}/role"),
-    ("POST", "/api/v1/backoffice/staff/{id}/categories"),
-    ("POST", "/api/v1/backoffice/staff/{id}/reset-totp"),
-];
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(&format!("{BASE}/auth/login"), post(login))
-        .route(&format!("{BASE}/auth/logout"), post(logout))
-        .route(&format!("{BASE}/me"), get(me))
-        .route(&format!("{BASE}/dashboard"), get(dashboard))
-        .route(&format!("{BASE}/identities"), get(identities))
-        .route(&format!("{BASE}/identities/{{id}}"), get(identity_detail))
-        .route(&format!("{BASE}/identities/{{id}}/decision"), post(decide))
-        .route(&format!("{BASE}/requests"), get(queue))
-        .route(&format!("{BASE}/requests/{{id}}"), get(request_detail))
-        .route(&format!("{BASE}/requests/{{id}}/status"), post(move_request))
-        .route(&format!("{BASE}/requests/{{id}}/assign"), post(assign))
-        .route(&format!("{BASE}/requests/{{id}}/notes"), post(note))
-        .route(&format!("{BASE}/requests/{{id}}/documents"), post(issue_document))
-        .route(&format!("{BASE}/documents/{{id}}/revoke"), post(revoke_document))
-        .route(&format!("{BASE}/audit"), get(audit))
-        .route(&format!("{BASE}/staff"), get(staff_list).post(staff_invite))
-        .route(&format!("{BASE}/staff/{{id}}/deactivate"), post(staff_deactivate))
-        .route(&format!("{BASE}/staff/{{id}}/role"), post(staff_role))
-        .route(&format!("{BASE}/staff/{{id}}/categories"), post(staff_categories))
-        .route(&format!("{BASE}/staff/{{id}}/reset-totp"), post(staff_reset_totp))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(dashboard))
+        .routes(routes!(identities))
+        .routes(routes!(identity_detail))
+        .routes(routes!(decide))
+        .routes(routes!(queue))
+        .routes(routes!(request_detail))
+        .routes(routes!(move_request))
+        .routes(routes!(assign))
+        .routes(routes!(note))
+        .routes(routes!(issue_document))
+        .routes(routes!(revoke_document))
+        .routes(routes!(audit))
+        .routes(routes!(staff_list, staff_invite))
+        .routes(routes!(staff_deactivate))
+        .routes(routes!(staff_role))
+        .routes(routes!(staff_categories))
+        .routes(routes!(staff_reset_totp))
 }
 
 /// An error response with its own code and message (rendered as JSON by the site layer).
@@ -93,20 +69,42 @@ fn invalid(field: &str, code: &str) -> AppError {
     AppError::Validation(vec![FieldIssue::backoffice(field, code)])
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = StaffLogin)]
 struct LoginBody {
+    #[schema(required)]
     email: String,
+    #[schema(required)]
     password: String,
     totp_code: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = StaffToken)]
 struct TokenView {
     token: String,
     expires_at: DateTime<Utc>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/auth/login",
+    tag = "backoffice",
+    operation_id = "staffLogin",
+    summary = "Staff sign-in: e-mail, password and TOTP (or recovery) code; returns a bearer token",
+    description = "401 `invalid_credentials`, `wrong_code` or `reused_code`; 403 `enrolment_required` when TOTP must be set up on the pages first.",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "A staff bearer token", body = TokenView),
+        (status = 400, description = "A body that is not JSON", body = crate::ErrorBody),
+        (status = 401, description = "A wrong e-mail, password or code", body = crate::ErrorBody),
+        (status = 403, description = "`enrolment_required`: set up TOTP on the sign-in page first", body = crate::ErrorBody),
+        (status = 404, description = "No such record in this tenant (or no municipality at this host)", body = crate::ErrorBody),
+        (status = 422, description = "A wrong field; `fields` names it", body = crate::ErrorBody),
+        (status = 429, description = "Too many attempts; `Retry-After` says when to try again", body = crate::ErrorBody),
+    ),
+)]
 async fn login(State(state): State<AppState>, tenant: Tenant, c: Client, ApiJson(body): ApiJson<LoginBody>) -> Result<Response, AppError> {
     if body.email.trim().is_empty() {
         return Err(invalid("email", "required"));
@@ -130,13 +128,27 @@ async fn login(State(state): State<AppState>, tenant: Tenant, c: Client, ApiJson
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/auth/logout",
+    tag = "backoffice",
+    operation_id = "staffLogout",
+    summary = "End this staff token's session",
+    security(("staffBearer" = [])),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 401, description = "No live staff session of this tenant", body = crate::ErrorBody),
+        (status = 404, description = "No such record in this tenant (or no municipality at this host)", body = crate::ErrorBody),
+    ),
+)]
 async fn logout(State(state): State<AppState>, MaybeStaff(who): MaybeStaff) -> Result<StatusCode, AppError> {
     let who = who.ok_or(AppError::Unauthorized)?;
     sign_in::sign_out(&state.app, &who).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = StaffMe)]
 struct MeView {
     id: Uuid,
     name: String,
@@ -145,6 +157,19 @@ struct MeView {
     categories: Vec<Uuid>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/backoffice/me",
+    tag = "backoffice",
+    operation_id = "staffMe",
+    summary = "The signed-in staff member, roles and categories",
+    description = "Needs a staff bearer token with the permission `queues/view`.",
+    security(("staffBearer" = [])),
+    responses(
+        (status = 200, description = "The staff member", body = MeView),
+        NoStaffSession, NoPermission, NotInTenant,
+    ),
+)]
 async fn me(State(state): State<AppState>, can: Can<ViewQueues>) -> Json<MeView> {
     let roles = sign_in::roles(&state.app, &can.who).await;
     Json(MeView {
@@ -156,25 +181,41 @@ async fn me(State(state): State<AppState>, can: Can<ViewQueues>) -> Json<MeView>
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Dashboard)]
 struct DashboardView {
     by_status: std::collections::BTreeMap<String, i64>,
     by_category: Vec<CategoryCount>,
     identities_waiting: u64,
     overdue: u64,
+    #[schema(required)]
     median_working_days_30: Option<f64>,
+    #[schema(required)]
     median_working_days_90: Option<f64>,
     completed_30: usize,
     completed_90: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct CategoryCount {
     category_id: Uuid,
     status: String,
     count: i64,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/backoffice/dashboard",
+    tag = "backoffice",
+    operation_id = "staffDashboard",
+    summary = "Requests by status and category, identities waiting, overdue, median working days",
+    description = "Needs a staff bearer token with the permission `queues/view`.",
+    security(("staffBearer" = [])),
+    responses(
+        (status = 200, description = "The figures", body = DashboardView),
+        NoStaffSession, NoPermission, NotInTenant,
+    ),
+)]
 async fn dashboard(State(state): State<AppState>, tenant: Tenant, can: Can<ViewQueues>) -> Result<Json<DashboardView>, AppError> {
     let board = app::backoffice::dashboard::load(&state.app, &can.granted, &calendar(&tenant), Utc::now()).await?;
     Ok(Json(DashboardView {
@@ -193,7 +234,7 @@ async fn dashboard(State(state): State<AppState>, tenant: Tenant, can: Can<ViewQ
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct List<T> {
     items: Vec<T>,
     page: u64,
@@ -207,6 +248,21 @@ fn list<T>(items: Vec<T>, pager: Pager) -> List<T> {
 
 const PER_PAGE: u64 = super::pages::PER_PAGE;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/backoffice/identities",
+    tag = "backoffice",
+    operation_id = "staffIdentities",
+    summary = "Citizens whose identity waits, oldest first",
+    description = "Needs a staff bearer token with the permission `queues/view`.",
+    security(("staffBearer" = [])),
+    params(view::PageQuery),
+    responses(
+        (status = 200, description = "A page", body = List<CitizenView>),
+        NoStaffSession, NoPermission, NotInTenant,
+        InvalidQuery,
+    ),
+)]
 async fn identities(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -220,12 +276,26 @@ async fn identities(
     Ok(Json(list(items, Pager::new(q.number(), found.total, PER_PAGE))))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct IdentityDetail {
     citizen: CitizenView,
     photos: Vec<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/backoffice/identities/{id}",
+    tag = "backoffice",
+    operation_id = "staffIdentity",
+    summary = "A citizen's registration data and stamped ID photos",
+    description = "Needs a staff bearer token with the permission `queues/view`.",
+    security(("staffBearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The citizen and the URLs of the photos", body = IdentityDetail),
+        NoStaffSession, NoPermission, NotInTenant,
+    ),
+)]
 async fn identity_detail(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -240,13 +310,31 @@ async fn identity_detail(
     }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = IdentityDecision)]
 struct DecisionBody {
+    #[schema(required)]
     decision: String,
     reason: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/identities/{id}/decision",
+    tag = "backoffice",
+    operation_id = "staffDecideIdentity",
+    summary = "Approve, or reject with a reason the citizen reads",
+    description = "Needs a staff bearer token with the permission `identities/decide`.",
+    security(("staffBearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = DecisionBody,
+    responses(
+        (status = 200, description = "The citizen after the decision", body = CitizenView),
+        NotJson, NoStaffSession, NoPermission, NotInTenant, InvalidField,
+        (status = 409, description = "`not_pending`: the identity was decided already", body = crate::ErrorBody),
+    ),
+)]
 async fn decide(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -271,6 +359,21 @@ async fn decide(
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/backoffice/requests",
+    tag = "backoffice",
+    operation_id = "staffQueue",
+    summary = "The request queue, filtered and paginated, oldest first",
+    description = "Needs a staff bearer token with the permission `queues/view`.",
+    security(("staffBearer" = [])),
+    params(QueueQuery),
+    responses(
+        (status = 200, description = "A page", body = List<RowView>),
+        NoStaffSession, NoPermission, NotInTenant,
+        InvalidQuery,
+    ),
+)]
 async fn queue(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -286,7 +389,8 @@ async fn queue(
     Ok(Json(list(rows, Pager::new(page, found.total, PER_PAGE))))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = StaffNote)]
 struct NoteView {
     id: Uuid,
     body: String,
@@ -295,7 +399,8 @@ struct NoteView {
     at: DateTime<Utc>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = StaffRequest)]
 struct RequestDetail {
     id: Uuid,
     reference: String,
@@ -305,6 +410,7 @@ struct RequestDetail {
     service: String,
     submitted_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    #[schema(required)]
     assigned_to: Option<Uuid>,
     citizen: CitizenView,
     answers: Vec<view::AnswerView>,
@@ -314,7 +420,8 @@ struct RequestDetail {
     documents: Vec<view::DocumentView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = StaffFile)]
 struct FileRef {
     id: Uuid,
     field: String,
@@ -356,6 +463,20 @@ async fn detail_view(state: &AppState, tenant: &Tenant, lang: Lang, can: &Can<Vi
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/backoffice/requests/{id}",
+    tag = "backoffice",
+    operation_id = "staffRequest",
+    summary = "A request with answers, files, timeline, notes, documents and version",
+    description = "Needs a staff bearer token with the permission `queues/view`.",
+    security(("staffBearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The request", body = RequestDetail),
+        NoStaffSession, NoPermission, NotInTenant,
+    ),
+)]
 async fn request_detail(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -382,14 +503,33 @@ fn process_error(state: &AppState, lang: Lang, e: ProcessError) -> AppError {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = StatusChange)]
 struct MoveBody {
+    #[schema(required)]
     to: String,
+    #[schema(required)]
     version: Option<i32>,
     note: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/requests/{id}/status",
+    tag = "backoffice",
+    operation_id = "staffMoveRequest",
+    summary = "Move a request (state machine, version check)",
+    description = "Needs a staff bearer token with the permission `requests/process`.",
+    security(("staffBearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = MoveBody,
+    responses(
+        (status = 200, description = "The request after the move", body = RequestDetail),
+        NotJson, NoStaffSession, NoPermission, NotInTenant, InvalidField,
+        (status = 409, description = "`stale` when the request changed since the `version` sent", body = crate::ErrorBody),
+    ),
+)]
 async fn move_request(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -406,14 +546,31 @@ async fn move_request(
     Ok(Json(detail_view(&state, &tenant, lang, &view_can, id).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = Assignment)]
 struct AssignBody {
     /// A staff id, `me`, or null for nobody.
     to: Option<String>,
     version: Option<i32>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/requests/{id}/assign",
+    tag = "backoffice",
+    operation_id = "staffAssignRequest",
+    summary = "Assign to a staff member, `me`, or nobody",
+    description = "Needs a staff bearer token with the permission `requests/process`.",
+    security(("staffBearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = AssignBody,
+    responses(
+        (status = 200, description = "The request after the change", body = RequestDetail),
+        NotJson, NoStaffSession, NoPermission, NotInTenant, InvalidField,
+        (status = 409, description = "`stale` when the request changed since the `version` sent", body = crate::ErrorBody),
+    ),
+)]
 async fn assign(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -428,13 +585,30 @@ async fn assign(
     Ok(Json(detail_view(&state, &tenant, lang, &view_can, id).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = NewNote)]
 struct NoteBody {
+    #[schema(required)]
     body: String,
     public: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/requests/{id}/notes",
+    tag = "backoffice",
+    operation_id = "staffAddNote",
+    summary = "Add an internal or public note",
+    description = "Needs a staff bearer token with the permission `requests/process`.",
+    security(("staffBearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = NoteBody,
+    responses(
+        (status = 201, description = "The note", body = NoteView),
+        NotJson, NoStaffSession, NoPermission, NotInTenant, InvalidField,
+    ),
+)]
 async fn note(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
@@ -457,6 +631,21 @@ fn document_error(e: DocumentError) -> AppError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/requests/{id}/documents",
+    tag = "backoffice",
+    operation_id = "staffIssueDocument",
+    summary = "Attach a receipt or licence (PDF or image, sniffed)",
+    description = "Needs a staff bearer token with the permission `documents/issue`.",
+    security(("staffBearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body(content = crate::api::multipart::DocumentForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The document", body = view::DocumentView),
+        NotMultipart, NoStaffSession, NoPermission, NotInTenant, InvalidField,
+    ),
+)]
 async fn issue_document(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -472,12 +661,30 @@ async fn issue_document(
     Ok((StatusCode::CREATED, Json(view::document_view(&state, &tenant.0, lang, &request.reference, &doc))))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = Revocation)]
 struct RevokeBody {
+    #[schema(required)]
     reason: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/documents/{id}/revoke",
+    tag = "backoffice",
+    operation_id = "staffRevokeDocument",
+    summary = "Revoke a document with a reason",
+    description = "Needs a staff bearer token with the permission `documents/issue`.",
+    security(("staffBearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = RevokeBody,
+    responses(
+        (status = 200, description = "The revoked document", body = view::DocumentView),
+        NotJson, NoStaffSession, NoPermission, NotInTenant, InvalidField,
+        (status = 409, description = "`already_revoked`", body = crate::ErrorBody),
+    ),
+)]
 async fn revoke_document(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -491,32 +698,55 @@ async fn revoke_document(
     Ok(Json(view::document_view(&state, &tenant.0, lang, &request.reference, &doc)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
     action: Option<String>,
     subject: Option<String>,
+    /// A staff id.
     actor: Option<Uuid>,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
+    #[param(minimum = 1)]
     page: Option<u64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = AuditEntry)]
 struct AuditView {
     id: Uuid,
     at: DateTime<Utc>,
     actor_kind: String,
+    #[schema(required)]
     actor_id: Option<Uuid>,
     actor: String,
     ip: String,
     action: String,
     subject_kind: String,
     subject_id: String,
+    /// The record before and after the change, as JSON.
+    #[schema(required)]
     before: Option<serde_json::Value>,
+    #[schema(required)]
     after: Option<serde_json::Value>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/backoffice/audit",
+    tag = "backoffice",
+    operation_id = "staffAudit",
+    summary = "The audit trail, newest first",
+    description = "Needs a staff bearer token with the permission `audit/read`.",
+    security(("staffBearer" = [])),
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "A page of 50", body = List<AuditView>),
+        NoStaffSession, NoPermission, NotInTenant,
+        InvalidQuery,
+    ),
+)]
 async fn audit(State(state): State<AppState>, can: Can<ReadAudit>, Query(q): Query<AuditQuery>) -> Result<Json<List<AuditView>>, AppError> {
     let filter = store::audit::Filter { action: q.action, actor: q.actor, subject: q.subject, since: q.since, until: q.until };
     let page = q.page.unwrap_or(1).max(1);
@@ -545,7 +775,8 @@ async fn audit(State(state): State<AppState>, can: Can<ReadAudit>, Query(q): Que
 // ---------------------------------------------------------------------------------------------
 // Staff (admins)
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = StaffMember)]
 struct MemberView {
     id: Uuid,
     email: String,
@@ -555,6 +786,7 @@ struct MemberView {
     active: bool,
     totp_enabled: bool,
     invited: bool,
+    #[schema(required)]
     last_login_at: Option<DateTime<Utc>>,
 }
 
@@ -591,19 +823,51 @@ async fn member_of(state: &AppState, can: &Can<ManageStaff>, id: Uuid) -> Result
     Ok(member_view(&staff, &roles, categories))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/backoffice/staff",
+    tag = "backoffice",
+    operation_id = "staffList",
+    summary = "The tenant's staff",
+    description = "Needs a staff bearer token with the permission `staff/manage`.",
+    security(("staffBearer" = [])),
+    responses(
+        (status = 200, description = "Every member", body = Vec<MemberView>),
+        NoStaffSession, NoPermission, NotInTenant,
+    ),
+)]
 async fn staff_list(State(state): State<AppState>, can: Can<ManageStaff>) -> Result<Json<Vec<MemberView>>, AppError> {
     let members = manage::list(&state.app, &can.granted).await.map_err(manage_error)?;
     Ok(Json(members.into_iter().map(|m| member_view(&m.staff, &m.roles, m.categories)).collect()))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = Invitation)]
 struct InviteBody {
+    #[schema(required)]
     email: String,
+    #[schema(required)]
     name: String,
+    #[schema(required)]
     role: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/staff",
+    tag = "backoffice",
+    operation_id = "staffInvite",
+    summary = "Invite a staff member by e-mail",
+    description = "Needs a staff bearer token with the permission `staff/manage`.",
+    security(("staffBearer" = [])),
+    request_body = InviteBody,
+    responses(
+        (status = 201, description = "The invited member", body = MemberView),
+        NotJson, NoStaffSession, NoPermission, NotInTenant, InvalidField,
+        (status = 409, description = "`duplicate_email`: the e-mail is a member's already", body = crate::ErrorBody),
+    ),
+)]
 async fn staff_invite(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -615,17 +879,50 @@ async fn staff_invite(
     Ok((StatusCode::CREATED, Json(member_of(&state, &can, member.id).await?)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/staff/{id}/deactivate",
+    tag = "backoffice",
+    operation_id = "staffDeactivate",
+    summary = "Deactivate a member; their sessions end at once",
+    description = "Needs a staff bearer token with the permission `staff/manage`.",
+    security(("staffBearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The member", body = MemberView),
+        NoStaffSession, NoPermission, NotInTenant,
+        (status = 409, description = "`own_account`: not one's own", body = crate::ErrorBody),
+    ),
+)]
 async fn staff_deactivate(State(state): State<AppState>, can: Can<ManageStaff>, Path(id): Path<Uuid>) -> Result<Json<MemberView>, AppError> {
     manage::deactivate(&state.app, &can.granted, id).await.map_err(manage_error)?;
     Ok(Json(member_of(&state, &can, id).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = RoleChange)]
 struct RoleBody {
+    #[schema(required)]
     role: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/staff/{id}/role",
+    tag = "backoffice",
+    operation_id = "staffSetRole",
+    summary = "Change a member's role",
+    description = "Needs a staff bearer token with the permission `staff/manage`.",
+    security(("staffBearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = RoleBody,
+    responses(
+        (status = 200, description = "The member", body = MemberView),
+        NotJson, NoStaffSession, NoPermission, NotInTenant, InvalidField,
+        (status = 409, description = "`own_account`: not one's own", body = crate::ErrorBody),
+    ),
+)]
 async fn staff_role(
     State(state): State<AppState>,
     can: Can<ManageStaff>,
@@ -637,13 +934,30 @@ async fn staff_role(
     Ok(Json(member_of(&state, &can, id).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
+#[schema(as = CategoriesChange)]
 struct CategoriesBody {
     /// The categories the officer is narrowed to; empty for all.
+    #[schema(required)]
     categories: Vec<Uuid>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/staff/{id}/categories",
+    tag = "backoffice",
+    operation_id = "staffSetCategories",
+    summary = "Narrow an officer to categories (empty: all)",
+    description = "Needs a staff bearer token with the permission `staff/manage`.",
+    security(("staffBearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = CategoriesBody,
+    responses(
+        (status = 200, description = "The member", body = MemberView),
+        NotJson, NoStaffSession, NoPermission, NotInTenant, InvalidField,
+    ),
+)]
 async fn staff_categories(
     State(state): State<AppState>,
     can: Can<ManageStaff>,
@@ -654,6 +968,20 @@ async fn staff_categories(
     Ok(Json(member_of(&state, &can, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/backoffice/staff/{id}/reset-totp",
+    tag = "backoffice",
+    operation_id = "staffResetTotp",
+    summary = "Make a member enrol TOTP again",
+    description = "Needs a staff bearer token with the permission `staff/manage`.",
+    security(("staffBearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The member", body = MemberView),
+        NoStaffSession, NoPermission, NotInTenant,
+    ),
+)]
 async fn staff_reset_totp(State(state): State<AppState>, can: Can<ManageStaff>, Path(id): Path<Uuid>) -> Result<Json<MemberView>, AppError> {
     manage::reset_totp(&state.app, &can.granted, id).await.map_err(manage_error)?;
     Ok(Json(member_of(&state, &can, id).await?))

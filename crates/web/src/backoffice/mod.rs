@@ -28,7 +28,7 @@ use crate::tenancy::Tenant;
 pub const STAFF_COOKIE: &str = "staff_sid";
 
 /// Every back-office page route that needs a signed-in staff member, as `(method, path)`, for the
-/// route × role test (the API's are `api::ROUTES`). Sign-in and invitation pages are open.
+/// route × role test (the API's are those of the OpenAPI document). Sign-in and invitation pages are open.
 pub const PAGES: &[(&str, &str)] = &[
     ("GET", "/staff"),
     ("GET", "/staff/identities"),
@@ -59,10 +59,8 @@ pub fn router() -> Router<AppState> {
         .merge(sign_in::router())
         .merge(pages::router())
         .merge(team::router())
-        .merge(api::router())
         .merge(crate::admin::pages::router())
         .merge(crate::admin::builder::router())
-        .merge(crate::admin::api::router())
 }
 
 fn is_api(parts: &Parts) -> bool {

@@ -263,19 +263,28 @@ async fn decide(
 // The request queue
 
 /// The queue's filters as the query string gives them.
-#[derive(Deserialize, Serialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
+    /// A status, or `open`.
     pub status: String,
+    /// A category id.
     pub category: String,
+    /// A sub-menu id.
     pub item: String,
+    /// Submitted from this day, `YYYY-MM-DD`.
+    #[param(format = Date)]
     pub from: String,
+    /// Submitted until this day, `YYYY-MM-DD`.
+    #[param(format = Date)]
     pub until: String,
     /// `me`, `nobody`, or a staff id.
     pub assigned: String,
     pub q: String,
     /// `1`: only open requests past their sub-menu's service time.
     pub overdue: String,
+    #[param(minimum = 1)]
     pub page: Option<u64>,
 }
 
@@ -364,7 +373,8 @@ fn query_string(pairs: &[(&str, &String)]) -> String {
         .join("&")
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = QueueRow)]
 pub struct RowView {
     pub id: Uuid,
     pub reference: String,
@@ -374,9 +384,12 @@ pub struct RowView {
     pub submitted: String,
     pub days_open: i64,
     /// The sub-menu's service time in working days, its due date, and whether it is past due.
+    #[schema(required)]
     pub service_days: Option<i32>,
+    #[schema(required)]
     pub due: Option<String>,
     pub overdue: bool,
+    #[schema(required)]
     pub assigned_to: Option<String>,
     pub identity: super::view::IdentityView,
     pub identity_verified: bool,

@@ -61,7 +61,7 @@ pub fn days_waited(cal: &Calendar, from: DateTime<Utc>, to: DateTime<Utc>) -> i6
     cal.working_days_between(crate::requests::view::thai_date(from), crate::requests::view::thai_date(to))
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, utoipa::ToSchema)]
 pub struct IdentityView {
     pub code: String,
     pub label: String,
@@ -72,7 +72,8 @@ pub fn identity_view(state: &AppState, lang: Lang, status: &str) -> IdentityView
 }
 
 /// A citizen as the identity pages show them.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = StaffCitizen)]
 pub struct CitizenView {
     pub id: Uuid,
     pub name: String,
@@ -82,8 +83,11 @@ pub struct CitizenView {
     pub birth_date: String,
     pub address: String,
     pub identity: IdentityView,
+    #[schema(required)]
     pub rejection_reason: Option<String>,
+    #[schema(required)]
     pub submitted: Option<String>,
+    #[schema(required)]
     pub days_waited: Option<i64>,
     pub registered: String,
 }

@@ -15,8 +15,11 @@ use crate::error::AppError;
 use crate::render::Views;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// From 1.
+    #[param(minimum = 1)]
     pub page: Option<u64>,
 }
 
@@ -37,9 +40,12 @@ pub fn when(at: DateTime<Utc>, lang: Lang) -> String {
     }
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, utoipa::ToSchema)]
+#[schema(as = Status)]
 pub struct StatusView {
+    /// `submitted`, `received`, `in_progress`, `completed` or `rejected`.
     pub code: &'static str,
+    /// The status in the request's language, or the rejection.
     pub label: String,
 }
 
@@ -73,10 +79,12 @@ pub async fn service_title(state: &AppState, scope: Scope, item_id: Uuid, lang: 
         .unwrap_or_default())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Answer)]
 pub struct AnswerView {
     pub key: String,
     pub label: String,
+    #[schema(required)]
     pub value: Option<String>,
     pub section: bool,
 }
@@ -128,9 +136,11 @@ fn human_size(bytes: i64) -> String {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = StaffEvent)]
 pub struct EventView {
     pub status: StatusView,
+    #[schema(required)]
     pub note: Option<String>,
     pub at: String,
 }
@@ -139,7 +149,8 @@ pub fn event_view(views: &Views, lang: Lang, e: &RequestEvent) -> EventView {
     EventView { status: status_view(views, lang, &e.to_status), note: e.note.clone(), at: when(e.created_at, lang) }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = StaffDocument)]
 pub struct DocumentView {
     pub id: Uuid,
     pub kind: String,
@@ -148,9 +159,11 @@ pub struct DocumentView {
     pub title: String,
     pub filename: String,
     pub issued: String,
+    #[schema(required)]
     pub valid_until: Option<String>,
     pub state: &'static str,
     pub state_label: String,
+    #[schema(required)]
     pub revoked_reason: Option<String>,
     pub verification_code: String,
     pub verify_url: String,
