@@ -19,6 +19,7 @@ mod m20261204_000001_add_tenant_admin;
 mod m20261204_000002_create_terms_acceptances;
 mod m20261204_000003_create_form_drafts;
 mod m20261204_000004_create_tenant_assets;
+mod m20261206_000001_create_operators;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000002_create_terms_acceptances::Migration),
             Box::new(m20261204_000003_create_form_drafts::Migration),
             Box::new(m20261204_000004_create_tenant_assets::Migration),
+            Box::new(m20261206_000001_create_operators::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ use store::Scope;
 use store::access_rules::{self, Line};
 use uuid::Uuid;
 
+use crate::operator::SignedInOperator;
 use crate::staff::{SignedInStaff, Stage};
 
 const MODEL: &str = include_str!("../rbac/model.conf");
@@ -60,6 +61,48 @@ permissions! {
     ManageStaff = "staff" / "manage";
     /// Branding, terms, identity rules, categories, forms.
     ConfigureTenant = "tenant" / "configure";
+}
+
+/// Something only a platform operator may do, in the platform domain (never a tenant's).
+pub trait PlatformPermission: sealed::Sealed + Send + Sync + 'static {
+    const OBJECT: &'static str;
+    const ACTION: &'static str;
+}
+
+/// Onboard municipalities, see their usage, suspend and resume them.
+#[derive(Clone, Copy, Debug)]
+pub struct ManageTenants;
+impl sealed::Sealed for ManageTenants {}
+impl PlatformPermission for ManageTenants {
+    const OBJECT: &'static str = "tenants";
+    const ACTION: &'static str = "manage";
+}
+
+/// The casbin domain of platform-wide roles.
+pub const PLATFORM: &str = "platform";
+
+/// The platform role (`g, operator:<id>, operator, platform`).
+pub const OPERATOR_ROLE: &str = "operator";
+
+/// Which operator acts, as the audit trail records them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperatorActing {
+    pub operator_id: Uuid,
+    pub email: String,
+    pub ip: String,
+}
+
+/// Proof that the enforcer allowed platform permission `P` to this operator.
+#[derive(Clone, Debug)]
+pub struct PlatformGranted<P: PlatformPermission> {
+    acting: OperatorActing,
+    _permission: PhantomData<P>,
+}
+
+impl<P: PlatformPermission> PlatformGranted<P> {
+    pub fn acting(&self) -> &OperatorActing {
+        &self.acting
+    }
 }
 
 /// A tenant role.
@@ -146,12 +189,18 @@ fn subject(staff_id: Uuid) -> String {
     format!("staff:{staff_id}")
 }
 
+fn operator_subject(operator_id: Uuid) -> String {
+    format!("operator:{operator_id}")
+}
+
 /// Decides with one casbin enforcer per tenant, loaded from the database and kept for `ttl`, so
 /// a change made on one replica holds on every replica within that time.
 #[derive(Clone)]
 pub struct Authorizer {
     db: DatabaseConnection,
     enforcers: Cache<Scope, Arc<Enforcer>>,
+    /// The platform domain's enforcer (operators), under the one key `()`.
+    platform: Cache<(), Arc<Enforcer>>,
 }
 
 impl std::fmt::Debug for Authorizer {
@@ -162,19 +211,45 @@ impl std::fmt::Debug for Authorizer {
 
 impl Authorizer {
     pub fn new(db: DatabaseConnection, ttl: Duration) -> Self {
-        Self { db, enforcers: Cache::builder().max_capacity(10_000).time_to_live(ttl).build() }
+        Self {
+            db,
+            enforcers: Cache::builder().max_capacity(10_000).time_to_live(ttl).build(),
+            platform: Cache::builder().max_capacity(1).time_to_live(ttl).build(),
+        }
     }
 
     async fn enforcer(&self, scope: Scope) -> Result<Arc<Enforcer>, AuthzError> {
-        let db = self.db.clone();
-        self.enforcers
-            .try_get_with(scope, async move {
-                let model = DefaultModel::from_str(MODEL).await.map_err(|e| e.to_string())?;
-                let adapter = RuleAdapter { db, scope };
-                Enforcer::new(model, adapter).await.map(Arc::new).map_err(|e| e.to_string())
-            })
-            .await
-            .map_err(|e: Arc<String>| AuthzError::Policy(e.to_string()))
+        let adapter = RuleAdapter { db: self.db.clone(), scope: Some(scope) };
+        self.enforcers.try_get_with(scope, load(adapter)).await.map_err(|e: Arc<String>| AuthzError::Policy(e.to_string()))
+    }
+
+    async fn platform_enforcer(&self) -> Result<Arc<Enforcer>, AuthzError> {
+        let adapter = RuleAdapter { db: self.db.clone(), scope: None };
+        self.platform.try_get_with((), load(adapter)).await.map_err(|e: Arc<String>| AuthzError::Policy(e.to_string()))
+    }
+
+    /// Asks the platform enforcer; a yes is the capability an operator's use case needs.
+    pub async fn grant_platform<P: PlatformPermission>(&self, who: &SignedInOperator) -> Result<PlatformGranted<P>, AuthzError> {
+        let enforcer = self.platform_enforcer().await?;
+        let allowed = enforcer
+            .enforce((operator_subject(who.id()), PLATFORM, P::OBJECT, P::ACTION))
+            .map_err(|e| AuthzError::Policy(e.to_string()))?;
+        if !allowed {
+            return Err(AuthzError::Denied);
+        }
+        let acting = OperatorActing { operator_id: who.id(), email: who.operator().email.clone(), ip: who.ip().to_owned() };
+        Ok(PlatformGranted { acting, _permission: PhantomData })
+    }
+
+    /// Gives the operator the platform role (inside the caller's transaction).
+    pub async fn make_operator<C: ConnectionTrait>(conn: &C, operator_id: Uuid) -> Result<(), DbErr> {
+        let line = Line { ptype: "g".into(), values: [operator_subject(operator_id), OPERATOR_ROLE.into(), PLATFORM.into()] };
+        access_rules::unscoped_add_platform(conn, &line).await.map(drop)
+    }
+
+    /// Forgets the platform enforcer here after a change (other replicas reload within the TTL).
+    pub async fn invalidate_platform(&self) {
+        self.platform.invalidate(&()).await;
     }
 
     /// Whether the staff member may do `P` in the tenant.
@@ -249,6 +324,11 @@ impl Authorizer {
     }
 }
 
+async fn load(adapter: RuleAdapter) -> Result<Arc<Enforcer>, String> {
+    let model = DefaultModel::from_str(MODEL).await.map_err(|e| e.to_string())?;
+    Enforcer::new(model, adapter).await.map(Arc::new).map_err(|e| e.to_string())
+}
+
 /// The `p` lines of `rbac/roles.csv`.
 fn role_lines() -> Vec<Line> {
     ROLES
@@ -268,12 +348,13 @@ fn role_lines() -> Vec<Line> {
         .collect()
 }
 
-/// casbin's adapter on sea-orm: loads a tenant's policy lines and the platform-wide ones.
+/// casbin's adapter on sea-orm: loads a tenant's policy lines and the platform-wide ones, or (no
+/// scope) the platform-wide ones only.
 /// Policies change through [`Authorizer::assign_role`] in the use case's own transaction, never
 /// through the enforcer, so the write half refuses.
 struct RuleAdapter {
     db: DatabaseConnection,
-    scope: Scope,
+    scope: Option<Scope>,
 }
 
 fn adapter_error(message: String) -> casbin::Error {
@@ -285,7 +366,11 @@ const READ_ONLY: &str = "policies change through access::Authorizer, not through
 #[async_trait]
 impl Adapter for RuleAdapter {
     async fn load_policy(&mut self, m: &mut dyn Model) -> casbin::Result<()> {
-        let lines = access_rules::for_tenant(&self.db, self.scope).await.map_err(|e| adapter_error(e.to_string()))?;
+        let lines = match self.scope {
+            Some(scope) => access_rules::for_tenant(&self.db, scope).await,
+            None => access_rules::unscoped_platform(&self.db).await,
+        }
+        .map_err(|e| adapter_error(e.to_string()))?;
         for line in lines {
             let sec = if line.ptype == "p" { "p" } else { "g" };
             if let Some(assertion) = m.get_mut_model().get_mut(sec).and_then(|map| map.get_mut(&line.ptype)) {
@@ -346,7 +431,11 @@ mod tests {
     fn every_role_line_names_a_known_role() {
         let lines = role_lines();
         assert!(lines.len() >= 13, "{lines:?}");
-        assert!(lines.iter().all(|l| Role::parse(&l.values[0]).is_some()), "{lines:?}");
+        assert!(lines.iter().all(|l| Role::parse(&l.values[0]).is_some() || l.values[0] == OPERATOR_ROLE), "{lines:?}");
+        // The platform role is for platform objects only, and no tenant role reaches them.
+        let objects_of = |role: &str| lines.iter().filter(|l| l.values[0] == role).map(|l| l.values[1].clone()).collect::<Vec<_>>();
+        assert_eq!(objects_of(OPERATOR_ROLE), vec![ManageTenants::OBJECT.to_owned()]);
+        assert!(Role::ALL.iter().all(|r| !objects_of(r.as_str()).contains(&ManageTenants::OBJECT.to_owned())));
         let admin_only = |object: &str| {
             lines.iter().any(|l| l.values[0] == "admin" && l.values[1] == object)
                 && !lines.iter().any(|l| l.values[0] == "officer" && l.values[1] == object)

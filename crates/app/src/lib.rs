@@ -9,6 +9,7 @@ pub mod audit;
 pub mod backoffice;
 pub mod citizens;
 pub mod letters;
+pub mod operator;
 pub mod staff;
 pub mod stored_files;
 pub mod submission;

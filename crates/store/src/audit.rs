@@ -30,9 +30,29 @@ pub struct Entry<'a> {
 }
 
 pub async fn record<C: ConnectionTrait>(conn: &C, scope: Scope, actor: &Actor, entry: Entry<'_>) -> Result<(), DbErr> {
+    insert(conn, Some(scope.tenant_id()), actor, entry).await
+}
+
+/// A platform action (an operator's sign-in, say) that belongs to no tenant's trail.
+pub async fn record_platform<C: ConnectionTrait>(conn: &C, actor: &Actor, entry: Entry<'_>) -> Result<(), DbErr> {
+    insert(conn, None, actor, entry).await
+}
+
+/// The platform's own trail, newest first (the operator console shows the latest).
+pub async fn platform_recent<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<AuditRecord>, DbErr> {
+    use sea_orm::QuerySelect;
+    audit_log::Entity::find()
+        .filter(audit_log::Column::TenantId.is_null())
+        .order_by_desc(audit_log::Column::CreatedAt)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+async fn insert<C: ConnectionTrait>(conn: &C, tenant_id: Option<Uuid>, actor: &Actor, entry: Entry<'_>) -> Result<(), DbErr> {
     audit_log::Entity::insert(audit_log::ActiveModel {
         id: Set(Uuid::new_v4()),
-        tenant_id: Set(Some(scope.tenant_id())),
+        tenant_id: Set(tenant_id),
         actor_kind: Set(actor.kind.to_owned()),
         actor_id: Set(actor.id),
         actor_label: Set(actor.label.chars().take(254).collect()),

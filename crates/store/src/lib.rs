@@ -8,6 +8,7 @@ pub mod documents;
 pub mod entities;
 pub mod form_drafts;
 pub mod known_devices;
+pub mod operators;
 pub mod outbox;
 pub mod password_resets;
 pub mod requests;

@@ -121,7 +121,7 @@ impl TryFrom<TenantRow> for TenantRecord {
     }
 }
 
-pub async fn find_by_slug(db: &DatabaseConnection, slug: &str) -> Result<Option<TenantRecord>, DbErr> {
+pub async fn find_by_slug<C: ConnectionTrait>(db: &C, slug: &str) -> Result<Option<TenantRecord>, DbErr> {
     without_logo()
         .filter(tenant::Column::Slug.eq(slug))
         .into_model::<TenantRow>()
@@ -155,11 +155,90 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<TenantRecord>, DbErr> {
         .collect()
 }
 
+/// One page of tenants by slug, for the operator console; `search` matches the start of the slug
+/// or any part of either name. `page` counts from 1.
+pub async fn page<C: ConnectionTrait>(db: &C, search: Option<&str>, page: u64, per_page: u64) -> Result<crate::requests::track::Page<TenantRecord>, DbErr> {
+    let filter = match search.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(text) => {
+            let escaped: String = text.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
+            sea_orm::Condition::any()
+                .add(tenant::Column::Slug.starts_with(escaped.to_lowercase()))
+                .add(tenant::Column::NameTh.contains(&escaped))
+                .add(tenant::Column::NameEn.contains(&escaped))
+        }
+        None => sea_orm::Condition::all(),
+    };
+    let total = tenant::Entity::find().filter(filter.clone()).count(db).await?;
+    let items = without_logo()
+        .filter(filter)
+        .order_by_asc(tenant::Column::Slug)
+        .offset(page.saturating_sub(1) * per_page)
+        .limit(per_page)
+        .into_model::<TenantRow>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(crate::requests::track::Page { items, total })
+}
+
+/// How much a tenant is used: what the operator console shows next to each municipality.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub citizens: u64,
+    pub identities_waiting: u64,
+    pub staff: u64,
+    pub requests: u64,
+    pub requests_30_days: u64,
+}
+
+/// The usage of these tenants, in one grouped query per table (each by a tenant-first index).
+pub async fn usage<C: ConnectionTrait>(db: &C, ids: &[Uuid], since: chrono::DateTime<Utc>) -> Result<std::collections::HashMap<Uuid, Usage>, DbErr> {
+    use crate::entities::{citizen, request, staff};
+    use sea_orm::sea_query::Expr;
+    let mut found: std::collections::HashMap<Uuid, Usage> = ids.iter().map(|id| (*id, Usage::default())).collect();
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    let count = |rows: Vec<(Uuid, i64)>, found: &mut std::collections::HashMap<Uuid, Usage>, set: fn(&mut Usage, u64)| {
+        for (id, n) in rows {
+            if let Some(usage) = found.get_mut(&id) {
+                set(usage, u64::try_from(n).unwrap_or(0));
+            }
+        }
+    };
+    macro_rules! grouped {
+        ($entity:ident, $filter:expr) => {
+            $entity::Entity::find()
+                .select_only()
+                .column($entity::Column::TenantId)
+                .column_as(Expr::cust("COUNT(*)"), "n")
+                .filter($entity::Column::TenantId.is_in(ids.iter().copied()))
+                .filter($filter)
+                .group_by($entity::Column::TenantId)
+                .into_tuple::<(Uuid, i64)>()
+                .all(db)
+                .await?
+        };
+    }
+    count(grouped!(citizen, sea_orm::Condition::all()), &mut found, |u, n| u.citizens = n);
+    count(
+        grouped!(citizen, citizen::Column::IdentityStatus.eq(crate::citizens::identity_status::PENDING)),
+        &mut found,
+        |u, n| u.identities_waiting = n,
+    );
+    count(grouped!(staff, staff::Column::Active.eq(true)), &mut found, |u, n| u.staff = n);
+    count(grouped!(request, sea_orm::Condition::all()), &mut found, |u, n| u.requests = n);
+    count(grouped!(request, request::Column::SubmittedAt.gte(since)), &mut found, |u, n| u.requests_30_days = n);
+    Ok(found)
+}
+
 pub async fn count(db: &DatabaseConnection) -> Result<u64, DbErr> {
     tenant::Entity::find().count(db).await
 }
 
-pub async fn domains(db: &DatabaseConnection, tenant_id: Uuid) -> Result<Vec<String>, DbErr> {
+pub async fn domains<C: ConnectionTrait>(db: &C, tenant_id: Uuid) -> Result<Vec<String>, DbErr> {
     Ok(tenant_domain::Entity::find()
         .filter(tenant_domain::Column::TenantId.eq(tenant_id))
         .order_by_asc(tenant_domain::Column::Domain)
@@ -190,7 +269,7 @@ pub async fn terms(db: &DatabaseConnection, tenant_id: Uuid, version: &str) -> R
         .map(|t| Terms { version: t.version, body_th: t.body_th, body_en: t.body_en }))
 }
 
-pub async fn set_status(db: &DatabaseConnection, slug: &str, status: TenantStatus) -> Result<bool, DbErr> {
+pub async fn set_status<C: ConnectionTrait>(db: &C, slug: &str, status: TenantStatus) -> Result<bool, DbErr> {
     let result = tenant::Entity::update_many()
         .col_expr(tenant::Column::Status, sea_orm::sea_query::Expr::value(status.as_str()))
         .col_expr(tenant::Column::UpdatedAt, sea_orm::sea_query::Expr::value(Utc::now()))
