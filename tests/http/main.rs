@@ -7,6 +7,7 @@ mod backoffice;
 mod english;
 mod foundation;
 mod openapi;
+mod operator;
 mod registration;
 mod server;
 mod services;

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod citizens;
 pub mod html;
+pub mod operators;
 pub mod registration;
 pub mod requests;
 pub mod staff;

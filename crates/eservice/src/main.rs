@@ -1,5 +1,5 @@
 //! The one binary: `serve` (default), `worker`, `migrate`, `tenant apply|list|suspend|resume`,
-//! `staff add|list|totp-code`, `files sweep`.
+//! `staff add|list|totp-code`, `operator add|list|deactivate|totp-code`, `files sweep`.
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -31,9 +31,37 @@ enum Command {
     /// Manage a municipality's staff (officers and admins).
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// Manage the platform's operators (they onboard, suspend and resume municipalities).
+    #[command(subcommand)]
+    Operator(OperatorCommand),
     /// Look after the stored files (local folder or S3 bucket).
     #[command(subcommand)]
     Files(FilesCommand),
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Add an operator. The password is read from the first line of standard input; the
+    /// authenticator secret and ten recovery codes are printed once.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// The name shown in the audit trail (defaults to the e-mail address).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List the operators.
+    List,
+    /// Deactivate an operator: their sessions end at once.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+    /// Print an operator's current TOTP code (embedded mode only, for trying the console).
+    TotpCode {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -127,6 +155,7 @@ async fn run(command: Command, config: Config) -> ExitCode {
         Command::Migrate => migrate(config).await,
         Command::Tenant(cmd) => tenant(cmd, config).await,
         Command::Staff(cmd) => staff(cmd, config).await,
+        Command::Operator(cmd) => operator(cmd, config).await,
         Command::Files(FilesCommand::Sweep { grace_secs }) => sweep_files(config, grace_secs).await,
     };
     match result {
@@ -273,6 +302,54 @@ async fn staff(cmd: StaffCommand, mut config: Config) -> anyhow::Result<ExitCode
             let secret = member.totp_secret.filter(|_| member.totp_enabled).context("this member has no TOTP set up")?;
             let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
             println!("{}", access::totp::code_at(&secret, now).context("making the code")?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn operator(cmd: OperatorCommand, mut config: Config) -> anyhow::Result<ExitCode> {
+    config.load_demo_tenants = false;
+    config.run_worker = false;
+    let embedded = config.sqlite_path().is_some();
+    let state = web::build(config).await?;
+    let find = |email: String| {
+        let db = state.db.clone();
+        async move { store::operators::find_by_email(&db, &email).await?.with_context(|| format!("no operator {email}")) }
+    };
+    match cmd {
+        OperatorCommand::Add { email, name } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let added = app::operator::add(&state.app, &email, name.as_deref().unwrap_or_default(), password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("added operator {} ({})", added.operator.email, added.operator.name);
+            println!("authenticator secret: {}", added.totp_secret);
+            println!("authenticator link:   {}", added.otpauth_url);
+            println!("recovery codes (each works once; keep them somewhere safe):");
+            for code in &added.recovery_codes {
+                println!("  {code}");
+            }
+        }
+        OperatorCommand::List => {
+            for o in store::operators::list(&state.db).await? {
+                let state_word = if o.active { "active" } else { "deactivated" };
+                let last = o.last_login_at.map(|at| at.to_rfc3339()).unwrap_or_else(|| "-".into());
+                println!("{}\t{}\t{state_word}\t{last}", o.email, o.name);
+            }
+        }
+        OperatorCommand::Deactivate { email } => match app::operator::deactivate(&state.app, &email).await? {
+            Some(ended) => println!("deactivated {email} ({ended} sessions ended)"),
+            None => anyhow::bail!("no operator {email}"),
+        },
+        OperatorCommand::TotpCode { email } => {
+            if !embedded {
+                anyhow::bail!("operator totp-code works only in the embedded mode (SQLite)");
+            }
+            let found = find(email).await?;
+            let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
+            println!("{}", access::totp::code_at(&found.totp_secret, now).context("making the code")?);
         }
     }
     Ok(ExitCode::SUCCESS)

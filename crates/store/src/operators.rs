@@ -191,7 +191,7 @@ pub mod sessions {
         Ok(operator_session::Entity::delete_many().filter(operator_session::Column::OperatorId.eq(operator_id)).exec(conn).await?.rows_affected)
     }
 
-    pub async fn purge_expired<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    pub async fn unscoped_purge_expired<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>) -> Result<u64, DbErr> {
         Ok(operator_session::Entity::delete_many()
             .filter(Condition::any().add(operator_session::Column::ExpiresAt.lte(now)).add(operator_session::Column::IdleExpiresAt.lte(now)))
             .exec(conn)

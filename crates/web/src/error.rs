@@ -76,6 +76,9 @@ pub enum AppError {
     /// A back-office page that needs a signed-in staff member: redirect to the staff login.
     #[error("staff login required")]
     StaffLoginRequired,
+    /// An operator console page without an operator session: redirect to the operator login.
+    #[error("operator login required")]
+    OperatorLoginRequired,
     /// Someone else changed the record since it was read (409): who and when.
     #[error("changed by someone else")]
     Stale { by: String, at: String },
@@ -197,6 +200,15 @@ pub struct ErrorInfo {
     pub params: Vec<(&'static str, String)>,
 }
 
+/// A refusal the API words itself: `code` to branch on and the catalogue's `message_key`.
+pub fn refusal(status: StatusCode, code: &'static str, message_key: &'static str) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let info = ErrorInfo { code, title_key: "error.bad_request", message_key, fields: Vec::new(), params: Vec::new() };
+    let mut response = (status, code).into_response();
+    response.extensions_mut().insert(info);
+    response
+}
+
 impl AppError {
     fn parts(&self) -> (StatusCode, ErrorInfo) {
         let info = |code, title_key, message_key| ErrorInfo { code, title_key, message_key, fields: Vec::new(), params: Vec::new() };
@@ -220,7 +232,7 @@ impl AppError {
             }
             Self::CsrfRejected => (StatusCode::FORBIDDEN, info("csrf", "error.csrf_title", "error.csrf")),
             Self::Forbidden => (StatusCode::FORBIDDEN, info("forbidden", "error.forbidden_title", "error.forbidden")),
-            Self::StaffLoginRequired => {
+            Self::StaffLoginRequired | Self::OperatorLoginRequired => {
                 (StatusCode::UNAUTHORIZED, info("unauthorized", "error.unauthorized_title", "error.unauthorized"))
             }
             Self::Stale { by, at } => (
@@ -254,6 +266,9 @@ impl IntoResponse for AppError {
         }
         if let Self::StaffLoginRequired = &self {
             return axum::response::Redirect::to("/staff/login").into_response();
+        }
+        if let Self::OperatorLoginRequired = &self {
+            return axum::response::Redirect::to("/operator/login").into_response();
         }
         let (status, info) = self.parts();
         let mut response = (status, info.code).into_response();

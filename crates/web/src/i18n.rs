@@ -20,6 +20,7 @@ const TH: &[&str] = &[
     include_str!("../locales/th/requests.toml"),
     include_str!("../locales/th/backoffice.toml"),
     include_str!("../locales/th/admin.toml"),
+    include_str!("../locales/th/operator.toml"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/site.toml"),
@@ -31,6 +32,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/requests.toml"),
     include_str!("../locales/en/backoffice.toml"),
     include_str!("../locales/en/admin.toml"),
+    include_str!("../locales/en/operator.toml"),
 ];
 
 #[derive(Debug)]

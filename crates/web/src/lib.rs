@@ -14,6 +14,7 @@ pub mod form_errors;
 pub mod health;
 pub mod i18n;
 pub mod metrics;
+pub mod operator;
 pub mod pages;
 pub mod render;
 pub mod requests;
@@ -85,6 +86,11 @@ pub async fn run_worker(state: AppState, shutdown: impl Future<Output = ()>) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "expired staff sessions removed"),
                 Err(e) => tracing::warn!(error = %e, "removing expired staff sessions failed"),
+            }
+            match store::operators::sessions::unscoped_purge_expired(&db, chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "expired operator sessions removed"),
+                Err(e) => tracing::warn!(error = %e, "removing expired operator sessions failed"),
             }
             match app::stored_files::sweep(&db, &files, grace).await {
                 Ok(swept) if swept.removed() + swept.failed == 0 => {}
@@ -162,8 +168,14 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(move |req, next| accounts::csrf::ensure_cookie(https, req, next)))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state.clone());
-    let platform_site = metrics::tagged(Router::new().merge(pages::platform_router()), metered)
+    let platform_site = Router::new()
+        .merge(pages::platform_router())
+        .merge(operator::router())
+        .merge(operator::api::router().split_for_parts().0);
+    let platform_site = metrics::tagged(platform_site, metered)
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(move |req, next| accounts::csrf::ensure_cookie(https, req, next)))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state.clone());
     let sites = Sites { state: state.clone(), tenant: tenant_site, platform: platform_site };
 

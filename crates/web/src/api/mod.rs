@@ -98,7 +98,7 @@ pub fn operations() -> Vec<(String, String)> {
 /// and a request body with anything else is not what the API reads. Free-form objects (a form
 /// schema, an audit record's before and after) list none and stay open. The parts of an `allOf`
 /// (a flattened struct) are closed together, by `unevaluatedProperties` on the whole.
-fn close_objects(node: &mut serde_json::Value) {
+pub(crate) fn close_objects(node: &mut serde_json::Value) {
     close(node, true);
 }
 

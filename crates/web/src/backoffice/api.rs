@@ -27,7 +27,7 @@ use super::{Can, MaybeStaff};
 use crate::accounts::login::Client;
 use crate::api::auth::ApiJson;
 use crate::api::refusals::{InvalidField, InvalidQuery, NoPermission, NoStaffSession, NotInTenant, NotJson, NotMultipart};
-use crate::error::{AppError, ErrorInfo, FieldIssue};
+use crate::error::{AppError, FieldIssue, refusal};
 use crate::i18n::RequestLang;
 use crate::requests::view::{self, Pager, StatusView, status_view, when};
 use crate::state::AppState;
@@ -58,13 +58,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// An error response with its own code and message (rendered as JSON by the site layer).
-fn refusal(status: StatusCode, code: &'static str, message_key: &'static str) -> Response {
-    let info = ErrorInfo { code, title_key: "error.bad_request", message_key, fields: Vec::new(), params: Vec::new() };
-    let mut response = (status, code).into_response();
-    response.extensions_mut().insert(info);
-    response
-}
-
 fn invalid(field: &str, code: &str) -> AppError {
     AppError::Validation(vec![FieldIssue::backoffice(field, code)])
 }

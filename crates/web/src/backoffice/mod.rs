@@ -144,10 +144,5 @@ pub fn assignee(raw: &str, me: uuid::Uuid) -> Option<Option<uuid::Uuid>> {
 
 /// A form from a signed-in staff member must carry their session's CSRF token.
 pub fn check_csrf(who: &SignedInStaff, submitted: &str) -> Result<(), AppError> {
-    let expected = &who.session().csrf_token;
-    if !expected.is_empty() && access::token::constant_time_eq(expected.as_bytes(), submitted.as_bytes()) {
-        Ok(())
-    } else {
-        Err(AppError::CsrfRejected)
-    }
+    crate::accounts::csrf::verify_session(&who.session().csrf_token, submitted)
 }
