@@ -226,3 +226,24 @@ async fn no_other_session_works_as_an_operators_and_an_operators_works_nowhere_e
     assert_eq!(get_json(&app, PLATFORM, &operator_bearer, "/api/v1/operator/tenants").await.0, 401);
     assert_eq!(operator_api_login(&app, PLATFORM, &operator).await.status(), 401, "and it cannot sign in again");
 }
+
+#[tokio::test]
+async fn an_operator_added_by_another_process_works_at_once_on_this_one() {
+    let app = spawn_app().await;
+    let first = add_operator(&app).await;
+    let first_token = operator_token(&app, &first).await;
+    assert_eq!(get_json(&app, PLATFORM, &first_token, "/api/v1/operator/tenants").await.0, 200, "the platform lines are cached now");
+
+    // `eservice operator add` runs in its own process: its authorizer is not this server's.
+    let elsewhere = app::App {
+        authz: access::authz::Authorizer::new(app.state.db.clone(), std::time::Duration::from_secs(300)),
+        ..app.state.app.clone()
+    };
+    let added = app::operator::add(&elsewhere, "ops.late@platform.example", "", "Platform-console-2569-key").await.expect("added");
+    let second = eservice_tests::operators::TestOperator {
+        account: eservice_tests::staff::StaffMember::new(added.operator.id, "ops.late@platform.example", "Platform-console-2569-key", &added.totp_secret),
+        recovery_codes: added.recovery_codes,
+    };
+    let second_token = operator_token(&app, &second).await;
+    assert_eq!(get_json(&app, PLATFORM, &second_token, "/api/v1/operator/tenants").await.0, 200, "not refused until the cache expires");
+}

@@ -230,10 +230,16 @@ impl Authorizer {
 
     /// Asks the platform enforcer; a yes is the capability an operator's use case needs.
     pub async fn grant_platform<P: PlatformPermission>(&self, who: &SignedInOperator) -> Result<PlatformGranted<P>, AuthzError> {
-        let enforcer = self.platform_enforcer().await?;
-        let allowed = enforcer
-            .enforce((operator_subject(who.id()), PLATFORM, P::OBJECT, P::ACTION))
-            .map_err(|e| AuthzError::Policy(e.to_string()))?;
+        let ask = |enforcer: Arc<Enforcer>| {
+            enforcer.enforce((operator_subject(who.id()), PLATFORM, P::OBJECT, P::ACTION)).map_err(|e| AuthzError::Policy(e.to_string()))
+        };
+        let mut allowed = ask(self.platform_enforcer().await?)?;
+        if !allowed {
+            // An operator added since this replica loaded the platform lines (by the command on
+            // another process) holds a live session already: look once more before refusing.
+            self.invalidate_platform().await;
+            allowed = ask(self.platform_enforcer().await?)?;
+        }
         if !allowed {
             return Err(AuthzError::Denied);
         }
