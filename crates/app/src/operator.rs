@@ -248,14 +248,23 @@ pub async fn set_status(
     if status == TenantStatus::Suspended && reason.is_empty() {
         return Err(StatusError::ReasonRequired);
     }
+    let acting = granted.acting();
+    change_status(&app.db, &actor(&acting.email, acting.operator_id, &acting.ip), slug, status, reason).await
+}
+
+/// `eservice tenant suspend|resume SLUG` on the server: the same change, audited as the command.
+pub async fn set_status_by_command(db: &sea_orm::DatabaseConnection, slug: &str, status: TenantStatus) -> Result<TenantRecord, StatusError> {
+    let command = format!("eservice tenant {}", if status == TenantStatus::Suspended { "suspend" } else { "resume" });
+    change_status(db, &crate::audit::system(&command), slug, status, "").await
+}
+
+async fn change_status(db: &sea_orm::DatabaseConnection, who: &Actor, slug: &str, status: TenantStatus, reason: &str) -> Result<TenantRecord, StatusError> {
     if reason.chars().count() > REASON_MAX {
         return Err(StatusError::ReasonTooLong);
     }
-    let txn = store::begin_write(&app.db).await?;
+    let txn = store::begin_write(db).await?;
     let before = store::tenants::find_by_slug(&txn, slug).await?.ok_or(StatusError::NotFound)?;
     store::tenants::set_status(&txn, slug, status).await?;
-    let acting = granted.acting();
-    let who = actor(&acting.email, acting.operator_id, &acting.ip);
     let action = if status == TenantStatus::Suspended { "tenant.suspend" } else { "tenant.resume" };
     let entry = || Entry {
         action,
@@ -264,8 +273,8 @@ pub async fn set_status(
         before: Some(json!({ "status": before.status.as_str() })),
         after: Some(json!({ "status": status.as_str(), "reason": reason })),
     };
-    store::audit::record(&txn, before.scope(), &who, entry()).await?;
-    store::audit::record_platform(&txn, &who, entry()).await?;
+    store::audit::record(&txn, before.scope(), who, entry()).await?;
+    store::audit::record_platform(&txn, who, entry()).await?;
     txn.commit().await?;
     Ok(TenantRecord { status, ..before })
 }

@@ -355,13 +355,18 @@ async fn operator(cmd: OperatorCommand, mut config: Config) -> anyhow::Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
+/// Suspends or resumes a tenant, audited as the command in the platform's and the tenant's trail.
 async fn set_status(db: &store::Db, slug: &str, status: domain::tenant::TenantStatus) -> anyhow::Result<ExitCode> {
-    if store::tenants::set_status(db, slug, status).await? {
-        println!("{slug}: {}", status.as_str());
-        Ok(ExitCode::SUCCESS)
-    } else {
-        eprintln!("error: no tenant '{slug}'");
-        Ok(ExitCode::FAILURE)
+    match app::operator::set_status_by_command(db, slug, status).await {
+        Ok(_) => {
+            println!("{slug}: {}", status.as_str());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(app::operator::StatusError::NotFound) => {
+            eprintln!("error: no tenant '{slug}'");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(anyhow::anyhow!("{e}")),
     }
 }
 

@@ -366,3 +366,53 @@ fn tenant_export_round_trips_and_apply_keeps_a_browser_change_unless_forced() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("nowhere"));
 }
+
+/// Runs the binary with `input` on standard input.
+fn eservice_with_input(args: &[&str], env: &[(&str, &str)], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eservice"));
+    cmd.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run eservice");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write the password");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn operator_add_prints_the_secrets_once_and_list_and_deactivate_follow() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = database_url(dir.path());
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap_or_default();
+    let env = [("DATABASE_URL", url.as_str()), ("ESERVICE_DATA_DIR", data)];
+
+    let added = eservice_with_input(&["operator", "add", "--email", "ops@platform.example", "--name", "ฝ่ายปฏิบัติการ"], &env, "Platform-console-2569-key\n");
+    assert!(added.status.success(), "{}", stderr(&added));
+    let out = stdout(&added);
+    assert!(out.contains("added operator ops@platform.example (ฝ่ายปฏิบัติการ)"), "{out}");
+    assert!(out.contains("authenticator secret: ") && out.contains("otpauth://totp/"), "{out}");
+    let codes = out.lines().filter(|l| l.starts_with("  ") && l.trim().len() >= 12).count();
+    assert_eq!(codes, 10, "ten recovery codes: {out}");
+
+    // A weak password and a second operator with the same e-mail are refused, with a reason.
+    let weak = eservice_with_input(&["operator", "add", "--email", "weak@platform.example"], &env, "short\n");
+    assert!(!weak.status.success());
+    assert!(stderr(&weak).contains("password"), "{}", stderr(&weak));
+    let twice = eservice_with_input(&["operator", "add", "--email", "OPS@platform.example"], &env, "Platform-console-2569-key\n");
+    assert!(!twice.status.success());
+    assert!(stderr(&twice).contains("already exists"), "{}", stderr(&twice));
+
+    let list = stdout(&eservice(&["operator", "list"], &env));
+    assert!(list.contains("ops@platform.example\tฝ่ายปฏิบัติการ\tactive\t-"), "{list}");
+    let off = eservice(&["operator", "deactivate", "--email", "ops@platform.example"], &env);
+    assert_eq!(stdout(&off), "deactivated ops@platform.example (0 sessions ended)\n", "{}", stderr(&off));
+    let list = stdout(&eservice(&["operator", "list"], &env));
+    assert!(list.contains("\tdeactivated\t"), "{list}");
+}
