@@ -53,6 +53,9 @@ async fn my_requests_are_paginated_newest_first() {
     assert_eq!(body["total"], 25);
     assert_eq!(body["page"], 2);
     assert_eq!(body["items"].as_array().expect("items").len(), 5);
+    // Past the last page: no rows, and still the true total.
+    let body: serde_json::Value = api_get(&app, DEMO, &token, "/api/v1/requests?page=9").await.json().await.expect("json");
+    assert_eq!((body["total"].as_u64(), body["items"].as_array().map(Vec::len)), (Some(25), Some(0)));
     let body: serde_json::Value = api_get(&app, DEMO, &token, "/api/v1/requests").await.json().await.expect("json");
     assert_eq!(body["items"].as_array().expect("items").len(), 20);
     assert_eq!(body["items"][0]["reference"], newest.as_str());

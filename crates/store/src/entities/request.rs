@@ -32,6 +32,9 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(belongs_to = "super::citizen::Entity", from = "Column::CitizenId", to = "super::citizen::Column::Id")]
     Citizen,
+    /// The sub-menu the request was made under (its titles for lists).
+    #[sea_orm(belongs_to = "super::service_item::Entity", from = "Column::ItemId", to = "super::service_item::Column::Id")]
+    ServiceItem,
 }
 
 impl Related<super::citizen::Entity> for Entity {

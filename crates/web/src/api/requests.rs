@@ -59,7 +59,7 @@ struct RequestList {
     total: u64,
 }
 
-fn summary(state: &AppState, lang: domain::locale::Lang, r: &store::requests::Request) -> RequestSummary {
+fn summary(state: &AppState, lang: domain::locale::Lang, r: &track::ListedRequest) -> RequestSummary {
     RequestSummary {
         reference: r.reference.clone(),
         item_id: r.item_id,
@@ -96,7 +96,7 @@ async fn list(
 ) -> Result<Json<RequestList>, AppError> {
     let page = q.page.unwrap_or(1).max(1);
     let per_page = q.per_page.unwrap_or(PER_PAGE).clamp(1, 100);
-    let found = track::list_for_citizen(&state.db, tenant.scope(), me.citizen.id, page, per_page).await?;
+    let found = track::list_rows_for_citizen(&state.db, tenant.scope(), me.citizen.id, page, per_page).await?;
     let items = found.items.iter().map(|r| summary(&state, lang, r)).collect();
     Ok(Json(RequestList { items, page, per_page, total: found.total }))
 }
@@ -197,7 +197,7 @@ async fn show(
     let r = &d.request;
     let today = view::thai_date(Utc::now());
     Ok(Json(RequestDetail {
-        summary: summary(&state, lang, r),
+        summary: summary(&state, lang, &track::ListedRequest::of(r)),
         answers: view::answers(&state, scope, r, lang).await?,
         timeline: d
             .events

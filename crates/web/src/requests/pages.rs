@@ -45,19 +45,21 @@ pub async fn list(
 ) -> Result<Html<String>, AppError> {
     let scope = tenant.scope();
     let page = q.number();
-    let found = track::list_for_citizen(&state.db, scope, me.citizen.id, page, PER_PAGE).await?;
-    let item_ids: Vec<uuid::Uuid> = found.items.iter().map(|r| r.item_id).collect();
-    let titles = view::service_titles(&state, scope, &item_ids, lang).await?;
+    let found = track::list_rows_for_citizen(&state.db, scope, me.citizen.id, page, PER_PAGE).await?;
     let rows = found
         .items
-        .iter()
+        .into_iter()
         .map(|r| Row {
-            reference: r.reference.clone(),
-            service: titles.get(&r.item_id).cloned().unwrap_or_default(),
+            service: match lang {
+                domain::locale::Lang::Th => r.title_th,
+                domain::locale::Lang::En => r.title_en,
+            }
+            .unwrap_or_default(),
             submitted: view::when(r.submitted_at, lang),
             status: view::status_view(&state.views, lang, &r.status),
-            rejection_reason: r.rejection_reason.clone(),
             url: format!("/requests/{}", r.reference),
+            reference: r.reference,
+            rejection_reason: r.rejection_reason,
         })
         .collect();
     let body = ListPage { csrf_token: csrf.0, rows, pager: Pager::new(page, found.total, PER_PAGE) };
