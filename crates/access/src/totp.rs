@@ -34,12 +34,16 @@ pub fn otpauth_url(secret: &str, issuer: &str, account: &str) -> Option<String> 
     totp(secret, issuer, account)?.to_url().ok()
 }
 
+/// The code as typed, without spaces, when it has the shape of a TOTP code (six digits); anything
+/// else a person types at the code prompt is taken for a recovery code.
+pub fn six_digits(code: &str) -> Option<String> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    (code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())).then_some(code)
+}
+
 /// The step (Unix time / 30) the code is valid for at `unix_time`, if it is valid.
 pub fn verify(secret: &str, code: &str, unix_time: u64) -> Option<i64> {
-    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
+    let code = six_digits(code)?;
     let step = totp(secret, "eservice", "staff")?.check(&code, unix_time)?;
     i64::try_from(step).ok()
 }

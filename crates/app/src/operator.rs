@@ -85,8 +85,7 @@ pub async fn sign_in(
 
 /// A TOTP code (six digits, each time step once) or an unused recovery code.
 async fn check_code(app: &App, operator: &Operator, code: &str) -> Result<bool, SignInError> {
-    let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
+    if let Some(digits) = totp::six_digits(code) {
         let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
         return match totp::verify(&operator.totp_secret, &digits, now) {
             Some(step) if operators_store::accept_totp_step(&app.db, operator.id, step).await? => Ok(true),
@@ -94,7 +93,7 @@ async fn check_code(app: &App, operator: &Operator, code: &str) -> Result<bool, 
             None => Ok(false),
         };
     }
-    if digits.is_empty() {
+    if code.trim().is_empty() {
         return Ok(false);
     }
     Ok(operators_store::use_recovery_code(&app.db, operator.id, &totp::recovery_code_hash(code)).await?)

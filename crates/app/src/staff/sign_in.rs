@@ -135,8 +135,7 @@ async fn check_code(app: &App, limits: &StaffLimits, tenant: &TenantRecord, memb
     limits.client.check(&client_key)?;
     limits.account_client.check(&account_key)?;
     let scope = tenant.scope();
-    let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    let accepted = if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
+    let accepted = if let Some(digits) = totp::six_digits(code) {
         let secret = member.totp_secret.as_deref().filter(|_| member.totp_enabled);
         let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
         match secret.and_then(|s| totp::verify(s, &digits, now)) {
