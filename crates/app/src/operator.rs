@@ -236,6 +236,22 @@ pub enum StatusError {
 
 /// Suspends (with a reason the audit keeps) or resumes a municipality. Its citizens and staff see
 /// the "unavailable" page on every replica within the tenant cache's lifetime; nothing is deleted.
+///
+/// Only an operator's platform capability opens it; a tenant admin's is not one:
+///
+/// ```compile_fail
+/// # async fn wrong(app: &app::App, admin: &access::authz::Granted<access::authz::ConfigureTenant>) {
+/// let _ = app::operator::set_status(app, admin, "demo", domain::tenant::TenantStatus::Suspended, "x").await;
+/// # }
+/// ```
+///
+/// And the capability cannot be made by hand:
+///
+/// ```compile_fail
+/// # fn forge(acting: access::authz::OperatorActing) {
+/// let _ = access::authz::PlatformGranted::<access::authz::ManageTenants> { acting, _permission: std::marker::PhantomData };
+/// # }
+/// ```
 pub async fn set_status(
     app: &App,
     granted: &PlatformGranted<ManageTenants>,
